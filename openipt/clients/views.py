@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from openipt.courses import summary
+from openipt.courses.models import Attendance
+from openipt.lib.decorators import clinical_view
+from openipt.lib.forms import apply_error
+from openipt.lib.http import AuthedRequest
+from openipt.measures.instruments import INSTRUMENTS
+from openipt.safety.actions import crisis_resources_for
+
+from . import actions
+from .access import can_write, get_client_for_user, visible_clients
+from .forms import ClientForm
+
+PAGE_SIZE = 50
+
+
+@clinical_view
+def client_list(request: AuthedRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    clients = visible_clients(request.user).select_related("team", "clinician")
+    if q:
+        clients = clients.filter(
+            Q(given_name__icontains=q)
+            | Q(family_name__icontains=q)
+            | Q(preferred_name__icontains=q)
+            | Q(clinic_identifier__iexact=q)
+        )
+    page = list(clients.order_by("family_name", "given_name", "id")[: PAGE_SIZE + 1])
+    context = {
+        "clients": page[:PAGE_SIZE],
+        "more": len(page) > PAGE_SIZE,
+        "q": q,
+        "can_add": request.user.is_clinician,
+    }
+    return render(request, "clients/list.html", context)
+
+
+@clinical_view
+def client_create(request: AuthedRequest) -> HttpResponse:
+    if not request.user.is_clinician:
+        raise PermissionDenied
+    form = ClientForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            client = actions.create_client(request.user, request=request, **data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Client added."))
+            return redirect("clients:detail", client.pk)
+    return render(request, "clients/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@clinical_view
+def client_edit(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request.user, client_id)
+    if not can_write(request.user, client):
+        raise PermissionDenied
+    form = ClientForm(request.POST or None, instance=client, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        client.refresh_from_db()
+        try:
+            actions.update_client(request.user, client, request=request, **data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Details saved."))
+            return redirect("clients:detail", client.pk)
+    context = {"form": form, "client": client, "banner": summary.banner_for(client)}
+    return render(request, "clients/form.html", context, status=400 if form.errors else 200)
+
+
+@clinical_view
+def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request.user, client_id)
+    banner = summary.banner_for(client)
+    course = banner.course
+    sessions = list(course.sessions.order_by("scheduled_date", "number", "id")) if course else []
+    past = list(client.courses.exclude(pk=course.pk if course else 0).order_by("-start_date"))
+    phq9_chart, phq9_scores = summary.score_chart(client, "phq9")
+    gad7_chart, gad7_scores = summary.score_chart(client, "gad7")
+    context = {
+        "client": client,
+        "banner": banner,
+        "course": course,
+        "sessions": sessions,
+        "next_session": next((s for s in sessions if s.attendance == Attendance.SCHEDULED), None),
+        "past_courses": past,
+        "charts": [("PHQ-9", phq9_chart, phq9_scores), ("GAD-7", gad7_chart, gad7_scores)],
+        "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
+        "can_write": can_write(request.user, client),
+        "instruments": list(INSTRUMENTS.values()),
+    }
+    return render(request, "clients/detail.html", context)

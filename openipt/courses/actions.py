@@ -1,0 +1,221 @@
+"""Every change to a course or its sessions. Each runs in one transaction and is audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from openipt.audit.actions import record
+from openipt.clients.models import Client
+from openipt.lib.errors import refuse
+from openipt.protocols import ProtocolError, get_protocol
+
+from . import schedule
+from .models import Attendance, Course, CourseStatus, Modality, Session, TaskRecord
+
+
+def _require_active(course: Course) -> None:
+    if not course.is_active:
+        raise refuse(_("This course has ended; it can no longer be changed."))
+
+
+def start_course(
+    actor: Any,
+    client: Client,
+    *,
+    protocol_key: str,
+    start_date: date,
+    weekday: int | None = None,
+    planned_sessions: int | None = None,
+    request: HttpRequest | None = None,
+) -> Course:
+    """Start a course on a protocol and schedule its sessions from `start_date`."""
+    try:
+        protocol = get_protocol(protocol_key)
+    except (KeyError, ProtocolError):
+        raise refuse(_("Choose one of the protocols offered."), "protocol_key") from None
+    count = planned_sessions or protocol.default_sessions
+    try:
+        protocol.validate_session_count(count)
+    except ValueError as exc:
+        raise refuse(str(exc), "planned_sessions") from None
+    if weekday is not None and not 0 <= weekday <= 6:
+        raise refuse(_("Choose a day of the week."), "weekday")
+    dates = schedule.session_dates(start_date, count, protocol.cadence, weekday)
+    with transaction.atomic():
+        if Course.objects.filter(client=client, status=CourseStatus.ACTIVE).exists():
+            raise refuse(_("This client already has an active course; end it before starting another."))
+        course = Course.objects.create(
+            client=client,
+            clinician=actor,
+            protocol_key=protocol.key,
+            protocol_version=protocol.version,
+            start_date=start_date,
+            weekday=dates[0].weekday() if protocol.cadence == "weekly" else None,
+            planned_sessions=count,
+            current_phase=protocol.phases[0].key,
+        )
+        Session.objects.bulk_create(
+            Session(
+                course=course,
+                number=n,
+                scheduled_date=d,
+                phase_key=protocol.phase_for_session(n, count).key,
+            )
+            for n, d in enumerate(dates, start=1)
+        )
+        record(actor, "course.start", obj=course, client_id=client.pk, request=request)
+    return course
+
+
+def _live_sessions(course: Course) -> list[Session]:
+    return list(course.sessions.exclude(attendance=Attendance.CANCELLED).order_by("number"))
+
+
+def move_session(actor: Any, session: Session, new_date: date, *, request: HttpRequest | None = None) -> None:
+    """Move one session; every later session shifts by the same number of days."""
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=session.course_id)
+        _require_active(course)
+        sessions = _live_sessions(course)
+        index = next((i for i, s in enumerate(sessions) if s.pk == session.pk), None)
+        if index is None:
+            raise refuse(_("A cancelled session cannot be moved."))
+        if sessions[index].attendance != Attendance.SCHEDULED:
+            raise refuse(_("Only a session that has not happened yet can be moved."))
+        try:
+            dates = schedule.move_session([s.scheduled_date for s in sessions], index, new_date)
+        except ValueError as exc:
+            raise refuse(str(exc), "new_date") from None
+        _apply_dates(sessions, dates, from_index=index)
+        record(actor, "session.move", obj=session, client_id=course.client_id, request=request)
+
+
+def cancel_session(actor: Any, session: Session, *, request: HttpRequest | None = None) -> Session:
+    """Cancel an appointment: it is kept as cancelled and its session number moves one step later."""
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=session.course_id)
+        _require_active(course)
+        sessions = _live_sessions(course)
+        index = next((i for i, s in enumerate(sessions) if s.pk == session.pk), None)
+        if index is None or sessions[index].attendance != Attendance.SCHEDULED:
+            raise refuse(_("Only a session that has not happened yet can be cancelled."))
+        dates = schedule.cancel_session([s.scheduled_date for s in sessions], index, course.protocol.cadence)
+        cancelled = sessions[index]
+        Session.objects.filter(pk=cancelled.pk).update(attendance=Attendance.CANCELLED)
+        replacement = Session.objects.create(
+            course=course,
+            number=cancelled.number,
+            scheduled_date=dates[index],
+            phase_key=cancelled.phase_key,
+            modality=cancelled.modality,
+        )
+        rest = sessions[index + 1 :]
+        _apply_dates(rest, dates[index + 1 :], from_index=0)
+        record(actor, "session.cancel", obj=cancelled, client_id=course.client_id, request=request)
+    return replacement
+
+
+def _apply_dates(sessions: list[Session], dates: list[date], *, from_index: int) -> None:
+    changed = []
+    for s, d in zip(sessions[from_index:], dates[from_index:], strict=True):
+        if s.scheduled_date != d:
+            s.scheduled_date = d
+            changed.append(s)
+    Session.objects.bulk_update(changed, ["scheduled_date"])
+
+
+def record_attendance(
+    actor: Any,
+    session: Session,
+    *,
+    attendance: str,
+    modality: str,
+    request: HttpRequest | None = None,
+) -> Session:
+    """Record whether the client came and how the session was held."""
+    if attendance not in {Attendance.ATTENDED, Attendance.NO_SHOW, Attendance.SCHEDULED}:
+        raise refuse(_("Choose attended, did not attend, or scheduled. Use Cancel to cancel."), "attendance")
+    if modality not in Modality.values:
+        raise refuse(_("Choose in person, video or phone."), "modality")
+    with transaction.atomic():
+        _require_active(session.course)
+        if session.is_cancelled:
+            raise refuse(_("This appointment was cancelled."))
+        session.attendance = attendance
+        session.modality = modality
+        if attendance == Attendance.ATTENDED:
+            session.phase_key = session.course.current_phase
+        session.save(update_fields=["attendance", "modality", "phase_key", "updated_at"])
+        record(actor, "session.attendance", obj=session, client_id=session.course.client_id, request=request)
+    return session
+
+
+def set_task(
+    actor: Any,
+    session: Session,
+    *,
+    task_key: str,
+    done: bool,
+    note: str,
+    request: HttpRequest | None = None,
+) -> TaskRecord:
+    """Tick (or untick) one agenda task for a session, with a note."""
+    course = session.course
+    keys = {t.key for p in course.protocol.phases for t in p.tasks}
+    if task_key not in keys:
+        raise refuse(_("That task is not part of this protocol's agenda."), "task_key")
+    if len(note) > 5000:
+        raise refuse(_("Keep the task note under 5,000 characters."), "note")
+    with transaction.atomic():
+        _require_active(course)
+        task, _created = TaskRecord.objects.update_or_create(
+            session=session, task_key=task_key, defaults={"done": done, "note": note, "updated_by": actor}
+        )
+        record(actor, "session.task", obj=session, client_id=course.client_id, request=request)
+    return task
+
+
+def advance_phase(actor: Any, course: Course, *, request: HttpRequest | None = None) -> Course:
+    """Move the course to the protocol's next phase: the clinician's decision, guided by the protocol."""
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        _require_active(course)
+        nxt = course.protocol.next_phase(course.current_phase)
+        if nxt is None:
+            raise refuse(_("This is the protocol's last phase; end the course when the work is done."))
+        course.current_phase = nxt.key
+        course.save(update_fields=["current_phase"])
+        record(actor, "course.phase", obj=course, client_id=course.client_id, request=request)
+    return course
+
+
+def end_course(
+    actor: Any,
+    course: Course,
+    *,
+    status: str,
+    ended_on: date,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> Course:
+    """End a course as completed or ended early (a reason is required when it ends early)."""
+    if status not in {CourseStatus.COMPLETED, CourseStatus.ENDED_EARLY}:
+        raise refuse(_("Choose completed or ended early."), "status")
+    if status == CourseStatus.ENDED_EARLY and not reason.strip():
+        raise refuse(_("Say why the course ended early."), "reason")
+    if ended_on < course.start_date:
+        raise refuse(_("The end date cannot be before the course started."), "ended_on")
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        _require_active(course)
+        course.status = status
+        course.ended_on = ended_on
+        course.end_reason = reason.strip()
+        course.save(update_fields=["status", "ended_on", "end_reason"])
+        record(actor, "course.end", obj=course, client_id=course.client_id, request=request)
+    return course

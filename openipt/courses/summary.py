@@ -1,0 +1,136 @@
+"""Read-only assembly of what the caseload, client and session pages show.
+
+Each function issues a fixed number of queries, whatever the number of clients or sessions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Min, Q
+from django.utils.translation import gettext as _
+
+from openipt.clients.access import visible_clients
+from openipt.clients.models import Client
+from openipt.lib import charts
+from openipt.measures.instruments import get_instrument
+from openipt.measures.models import Score
+from openipt.safety.models import AlertStatus, RiskAlert
+
+from .models import Attendance, Course, CourseStatus
+
+
+@dataclass
+class Banner:
+    client: Client
+    course: Course | None
+    open_alerts: list[RiskAlert]
+    sessions_held: int = 0
+
+
+def banner_for(client: Client) -> Banner:
+    """The identity banner shown on every page about one client (2 queries)."""
+    course = (
+        Course.objects.filter(client=client, status=CourseStatus.ACTIVE)
+        .annotate(held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)))
+        .first()
+    )
+    alerts = list(RiskAlert.objects.filter(client=client, status=AlertStatus.OPEN).order_by("-raised_at"))
+    return Banner(client=client, course=course, open_alerts=alerts, sessions_held=getattr(course, "held", 0))
+
+
+@dataclass
+class CaseloadRow:
+    course: Course
+    client: Client
+    held: int
+    next_date: date | None
+    alerts: list[RiskAlert] = field(default_factory=list)
+    phq9: list[int] = field(default_factory=list)
+
+    @property
+    def latest(self) -> int | None:
+        return self.phq9[-1] if self.phq9 else None
+
+    @property
+    def baseline(self) -> int | None:
+        return self.phq9[0] if self.phq9 else None
+
+    @property
+    def change(self) -> int | None:
+        if len(self.phq9) < 2:
+            return None
+        return self.phq9[-1] - self.phq9[0]
+
+    @property
+    def band(self) -> str:
+        return get_instrument("phq9").band_for(self.latest).key if self.latest is not None else ""
+
+    @property
+    def band_label(self) -> str:
+        return get_instrument("phq9").band_for(self.latest).label if self.latest is not None else ""
+
+    @property
+    def sparkline(self) -> str:
+        label = _("PHQ-9 trend: %(values)s") % {"values": ", ".join(str(v) for v in self.phq9) or _("none")}
+        return charts.sparkline(self.phq9, 27, label=label)
+
+
+def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
+    """Active courses for the caseload: the user's own, or the whole team's (4 queries)."""
+    courses = Course.objects.filter(status=CourseStatus.ACTIVE, client__in=visible_clients(user))
+    if not whole_team:
+        courses = courses.filter(clinician=user)
+    courses = courses.select_related("client").annotate(
+        held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
+        next_date=Min("sessions__scheduled_date", filter=Q(sessions__attendance=Attendance.SCHEDULED)),
+    )
+    rows = {c.pk: CaseloadRow(course=c, client=c.client, held=c.held, next_date=c.next_date) for c in courses}
+    if not rows:
+        return []
+    by_client = {row.client.pk: row for row in rows.values()}
+    for alert in RiskAlert.objects.filter(status=AlertStatus.OPEN, client_id__in=by_client):
+        by_client[alert.client_id].alerts.append(alert)
+    scores = Score.objects.filter(course_id__in=rows, instrument="phq9").order_by("completed_at", "id")
+    for course_id, total in scores.values_list("course_id", "total"):
+        rows[course_id].phq9.append(total)
+    return sorted(
+        rows.values(),
+        key=lambda r: (not r.alerts, r.next_date or date.max, r.client.family_name, r.client.given_name),
+    )
+
+
+def score_chart(client: Client, instrument_key: str, course: Course | None = None) -> tuple[str, list[Score]]:
+    """An SVG trend chart of one instrument for a client (or one course), severity bands shaded."""
+    instrument = get_instrument(instrument_key)
+    scores = Score.objects.filter(client=client, instrument=instrument_key).select_related(
+        "response__session"
+    )
+    if course is not None:
+        scores = scores.filter(course=course)
+    items = list(scores.order_by("completed_at", "id"))
+    points: list[charts.Point] = []
+    for s in items:
+        session = s.response.session
+        label = (_("S%(n)s") % {"n": session.number}) if session else s.completed_at.strftime("%d %b")
+        long_label = (
+            (_("session %(n)s") % {"n": session.number}) if session else s.completed_at.strftime("%d %b %Y")
+        )
+        points.append(
+            charts.Point(x_label=label, value=s.total, position=float(len(points) + 1), long_label=long_label)
+        )
+    bands = [
+        charts.BandShade(low=b.low, high=b.high, label=str(b.label), tone="band-" + b.key.replace("_", "-"))
+        for b in instrument.bands
+    ]
+    svg = charts.trend_chart(
+        [charts.Series(name=instrument.short_name, points=points)],
+        max_value=instrument.max_total,
+        bands=bands,
+        title=_("%(name)s over time") % {"name": instrument.short_name},
+        chart_id=f"chart-{instrument_key}",
+        gettext=_,
+    )
+    return svg, items

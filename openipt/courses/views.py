@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openipt.clients.access import can_write, get_client_for_user
+from openipt.lib.decorators import clinical_view
+from openipt.lib.forms import apply_error
+from openipt.lib.http import AuthedRequest
+
+from . import actions, summary
+from .access import get_course_for_user, get_session_for_user
+from .forms import AttendanceForm, EndCourseForm, MoveSessionForm, StartCourseForm, TaskForm
+from .models import Session
+from .session_page import session_context
+
+
+@clinical_view
+def caseload(request: AuthedRequest) -> HttpResponse:
+    whole_team = request.GET.get("view") == "team" or request.user.is_supervisor
+    rows = summary.caseload_rows(request.user, whole_team=whole_team)
+    return render(request, "courses/caseload.html", {"rows": rows, "whole_team": whole_team})
+
+
+@clinical_view
+def start_course(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = get_client_for_user(request.user, client_id)
+    if not can_write(request.user, client):
+        raise PermissionDenied
+    form = StartCourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = actions.start_course(request.user, client, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request, _("Course started: %(n)s sessions scheduled.") % {"n": course.planned_sessions}
+            )
+            return redirect("clients:detail", client.pk)
+    return render(
+        request,
+        "courses/start_course.html",
+        {"client": client, "banner": summary.banner_for(client), "form": form},
+    )
+
+
+@clinical_view
+@require_POST
+def advance_phase(request: AuthedRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_user(request.user, course_id)
+    if not can_write(request.user, course.client):
+        raise PermissionDenied
+    try:
+        course = actions.advance_phase(request.user, course, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Moved to the %(phase)s phase.") % {"phase": course.phase.name})
+    session_id = request.POST.get("session", "")
+    if session_id.isdigit():
+        return redirect("courses:session", int(session_id))
+    return redirect("clients:detail", course.client_id)
+
+
+@clinical_view
+def end_course(request: AuthedRequest, course_id: int) -> HttpResponse:
+    course = get_course_for_user(request.user, course_id)
+    if not can_write(request.user, course.client):
+        raise PermissionDenied
+    form = EndCourseForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.end_course(request.user, course, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("The course has ended."))
+            return redirect("clients:detail", course.client_id)
+    context = {
+        "course": course,
+        "client": course.client,
+        "banner": summary.banner_for(course.client),
+        "form": form,
+    }
+    return render(request, "courses/end_course.html", context)
+
+
+@clinical_view
+def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request.user, session_id)
+    return render(request, "courses/session.html", session_context(request, session))
+
+
+def _session_post(request: AuthedRequest, session_id: int) -> Session:
+    session = get_session_for_user(request.user, session_id)
+    if not can_write(request.user, session.course.client):
+        raise PermissionDenied
+    return session
+
+
+def _rerender(request: AuthedRequest, session: Session, **forms: Any) -> HttpResponse:
+    return render(request, "courses/session.html", session_context(request, session, **forms), status=400)
+
+
+@clinical_view
+@require_POST
+def record_attendance(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = _session_post(request, session_id)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_attendance(request.user, session, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Attendance saved."))
+            return redirect("courses:session", session.pk)
+    return _rerender(request, session, attendance_form=form)
+
+
+@clinical_view
+@require_POST
+def move_session(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = _session_post(request, session_id)
+    form = MoveSessionForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.move_session(request.user, session, form.cleaned_data["new_date"], request=request)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Session moved; later sessions shifted with it."))
+            return redirect("courses:session", session.pk)
+    return _rerender(request, session, move_form=form)
+
+
+@clinical_view
+@require_POST
+def cancel_session(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = _session_post(request, session_id)
+    try:
+        replacement = actions.cancel_session(request.user, session, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("courses:session", session.pk)
+    messages.success(
+        request,
+        _("Appointment cancelled; session %(n)s is now on %(date)s.")
+        % {"n": replacement.number, "date": replacement.scheduled_date.strftime("%a %d %b %Y")},
+    )
+    return redirect("courses:session", replacement.pk)
+
+
+@clinical_view
+@require_POST
+def set_task(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = _session_post(request, session_id)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            record = actions.set_task(request.user, session, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            if request.htmx:
+                ctx = session_context(request, session)
+                item = next(i for i in ctx["agenda"] if i.task.key == record.task_key)
+                return render(
+                    request, "courses/_task.html", {"item": item, "session": session, "can_write": True}
+                )
+            return redirect("courses:session", session.pk)
+    if request.htmx:
+        return HttpResponse(" ".join(str(e) for errs in form.errors.values() for e in errs), status=400)
+    return _rerender(request, session)

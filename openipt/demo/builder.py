@@ -1,0 +1,276 @@
+"""The demo clinic: fictional organisations, staff and clients with realistic course histories.
+
+Everything is written through the same actions a clinician uses, so the demo's audit trail,
+scores and alerts are exactly what real use would produce. All people here are invented.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+
+from openipt.accounts.models import Organisation, Role, Team, User
+from openipt.clients.actions import create_client
+from openipt.clients.models import Client
+from openipt.courses import actions as course_actions
+from openipt.courses.models import Attendance, Course, Modality, Session
+from openipt.measures.actions import record_response
+from openipt.measures.models import Channel, Source
+from openipt.notes import actions as note_actions
+from openipt.safety.models import CrisisResource
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    given: str
+    family: str
+    preferred: str
+    born: date
+    identifier: str
+    protocol: str
+    held: int  # sessions already held
+    baseline: int  # PHQ-9 at the first session
+    slope: float  # change in PHQ-9 per session (negative = improving)
+    clinician: str = "alice"
+    risk_now: int = 0  # PHQ-9 item 9 at the latest session
+    locale: str = "en-gb"
+
+
+NORTHSIDE = [
+    DemoClient("Maya", "Okafor", "", date(1988, 4, 12), "NS-1001", "ipt-standard", 2, 19, -0.6),
+    DemoClient(
+        "Thomas", "Brennan", "Tom", date(1961, 9, 3), "NS-1002", "ipt-standard", 6, 17, -0.9, risk_now=2
+    ),
+    DemoClient("Priya", "Natarajan", "", date(1993, 1, 27), "NS-1003", "ipt-standard", 9, 21, -1.2),
+    DemoClient("Samuel", "Adeyemi", "Sam", date(1979, 11, 30), "NS-1004", "ipt-standard", 14, 16, -0.8),
+    DemoClient("Grace", "Lindqvist", "", date(1952, 6, 8), "NS-1005", "ipt-standard", 11, 18, 0.1),
+    DemoClient("Ruth", "Kowalczyk", "", date(1990, 2, 14), "NS-1006", "ipt-brief", 4, 14, -1.0),
+    DemoClient("Daniel", "Achterberg", "Dan", date(1985, 8, 19), "NS-1007", "ipt-brief", 7, 15, -1.1, "dave"),
+    DemoClient("Leila", "Haddad", "", date(2009, 3, 2), "NS-1008", "ipt-adolescent", 3, 17, -0.7, "dave"),
+    DemoClient("Oisín", "Fahy", "", date(2010, 10, 21), "NS-1009", "ipt-adolescent", 8, 20, -1.3),
+    DemoClient("Helen", "Marsh", "", date(1970, 5, 5), "NS-1010", "ipt-maintenance", 4, 6, -0.2),
+    DemoClient("Jonah", "Whitfield", "", date(1998, 12, 1), "NS-1011", "ipt-standard", 0, 0, 0.0, "dave"),
+    DemoClient(
+        "Amara",
+        "Nwosu",
+        "",
+        date(1983, 7, 16),
+        "NS-1012",
+        "ipt-standard",
+        4,
+        13,
+        -0.5,
+        "dave",
+        locale="en-ie",
+    ),
+]
+RIVERSIDE = [
+    DemoClient("Ivan", "Petrov", "", date(1975, 1, 9), "RS-2001", "ipt-standard", 5, 18, -1.0, "charlie"),
+    DemoClient("Chloe", "Dubois", "", date(1991, 4, 23), "RS-2002", "ipt-brief", 3, 12, -0.8, "charlie"),
+    DemoClient(
+        "Ngozi",
+        "Eze",
+        "",
+        date(1966, 10, 2),
+        "RS-2003",
+        "ipt-standard",
+        10,
+        20,
+        -1.1,
+        "charlie",
+        locale="en-us",
+    ),
+]
+
+NOTE_TEXTS = [
+    "Reviewed the week. Mood lower after an argument at home; linked the low days to the disagreement.",
+    "Worked on the focus area. Client described a conversation in detail; we looked at other ways to say it.",
+    "Client noticed feeling a little better after contacting a friend. Agreed to try one more contact.",
+    "Talked through feelings about the change. Some tearfulness, which the client said felt useful.",
+]
+
+CRISIS = {
+    "en-gb": [("Emergency services", "999", "", True), ("Samaritans", "116 123", "", False)],
+    "en-ie": [("Emergency services", "112", "", True), ("Samaritans", "116 123", "", False)],
+    "en-us": [
+        ("Emergency services", "911", "", True),
+        ("988 Suicide & Crisis Lifeline", "988", "988", False),
+    ],
+}
+
+
+def _phq9_items(total: int, rng: random.Random, item9: int) -> list[int]:
+    """Nine item values summing to `total`, with item 9 fixed."""
+    items = [0] * 8
+    remaining = max(0, min(total - item9, 24))
+    while remaining > 0:
+        i = rng.randrange(8)
+        if items[i] < 3:
+            items[i] += 1
+            remaining -= 1
+    return [*items, item9]
+
+
+def _gad7_items(total: int, rng: random.Random) -> list[int]:
+    items = [0] * 7
+    remaining = max(0, min(total, 21))
+    while remaining > 0:
+        i = rng.randrange(7)
+        if items[i] < 3:
+            items[i] += 1
+            remaining -= 1
+    return items
+
+
+def _password() -> str:
+    return settings.OPENIPT_DEMO_PASSWORD or secrets.token_urlsafe(12)
+
+
+class DemoBuilder:
+    def __init__(self, today: date, seed: int = 20261124) -> None:
+        self.today = today
+        self.rng = random.Random(seed)  # noqa: S311 - demo data, not security
+        self.logins: list[tuple[str, str, str, str]] = []
+
+    def user(self, org: Organisation, team: Team, username: str, first: str, last: str, role: str) -> User:
+        password = _password()
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            first_name=first,
+            last_name=last,
+            organisation=org,
+            role=role,
+        )
+        if role != Role.ADMIN:
+            user.teams.add(team)
+        self.logins.append((username, password, role, org.name))
+        return user
+
+    @transaction.atomic
+    def build(self) -> None:
+        north = Organisation.objects.create(
+            name="Northside Community Psychology", slug="northside", time_zone="Europe/London"
+        )
+        nteam = Team.objects.create(organisation=north, name="Northside IPT team")
+        staff = {
+            "alice": self.user(north, nteam, "alice", "Alice", "Moreno", Role.CLINICIAN),
+            "dave": self.user(north, nteam, "dave", "Dave", "Okonkwo", Role.CLINICIAN),
+            "bob": self.user(north, nteam, "bob", "Bob", "Lindgren", Role.SUPERVISOR),
+        }
+        self.user(north, nteam, "erin", "Erin", "Walsh", Role.ADMIN)
+        river = Organisation.objects.create(
+            name="Riverside Wellbeing Service", slug="riverside", time_zone="America/New_York"
+        )
+        rteam = Team.objects.create(organisation=river, name="Riverside adult team")
+        staff["charlie"] = self.user(river, rteam, "charlie", "Charlie", "Nakamura", Role.CLINICIAN)
+        for org in (north, river):
+            for locale, lines in CRISIS.items():
+                for position, (name, phone, text, emergency) in enumerate(lines):
+                    CrisisResource.objects.create(
+                        organisation=org,
+                        locale=locale,
+                        name=name,
+                        phone=phone,
+                        text=text,
+                        is_emergency=emergency,
+                        position=position,
+                        hours="24 hours",
+                    )
+        for spec in NORTHSIDE:
+            self.client_with_course(spec, staff[spec.clinician], nteam, north)
+        for spec in RIVERSIDE:
+            self.client_with_course(spec, staff[spec.clinician], rteam, river)
+
+    def client_with_course(self, spec: DemoClient, clinician: User, team: Team, org: Organisation) -> Client:
+        client = create_client(
+            clinician,
+            team=team,
+            clinic_identifier=spec.identifier,
+            given_name=spec.given,
+            family_name=spec.family,
+            preferred_name=spec.preferred,
+            date_of_birth=spec.born,
+            email="",
+            phone="",
+            locale=spec.locale,
+        )
+        cadence_days = 28 if spec.protocol == "ipt-maintenance" else 7
+        start = self.today - timedelta(days=cadence_days * spec.held + self.rng.randrange(1, 5))
+        course = course_actions.start_course(clinician, client, protocol_key=spec.protocol, start_date=start)
+        zone = ZoneInfo(org.time_zone)
+        sessions = list(course.sessions.order_by("number"))
+        for i, session in enumerate(sessions[: spec.held]):
+            self.hold_session(clinician, course, session, spec, i, zone)
+        return client
+
+    def hold_session(
+        self, clinician: User, course: Course, session: Session, spec: DemoClient, i: int, zone: ZoneInfo
+    ) -> None:
+        course.refresh_from_db()
+        expected = course.protocol.phase_for_session(session.number, course.planned_sessions)
+        while course.current_phase != expected.key and course.protocol.next_phase(course.current_phase):
+            course = course_actions.advance_phase(clinician, course)
+        modality = Modality.PHONE if self.rng.random() < 0.15 else Modality.IN_PERSON
+        course_actions.record_attendance(
+            clinician, session, attendance=Attendance.ATTENDED, modality=modality
+        )
+        when = datetime.combine(session.scheduled_date, time(10, 15), tzinfo=zone)
+        noise = self.rng.choice([-1, 0, 0, 1])
+        total = max(0, min(27, round(spec.baseline + spec.slope * i) + noise))
+        last = i == spec.held - 1
+        item9 = spec.risk_now if last else 0
+        due = course.protocol.measures_due(session.number, course.planned_sessions)
+        if "phq9" in due:
+            record_response(
+                clinician,
+                course.client,
+                instrument="phq9",
+                answers=_phq9_items(total, self.rng, item9),
+                source=Source.CLIENT,
+                channel=Channel.IN_SESSION,
+                session=session,
+                completed_at=when,
+            )
+        if "gad7" in due:
+            record_response(
+                clinician,
+                course.client,
+                instrument="gad7",
+                answers=_gad7_items(max(0, total - 3), self.rng),
+                source=Source.CLIENT,
+                channel=Channel.IN_SESSION,
+                session=session,
+                completed_at=when,
+            )
+        for task in course.phase.tasks_for_session(session.number)[:3]:
+            course_actions.set_task(clinician, session, task_key=task.key, done=True, note="")
+        note = note_actions.save_draft(
+            clinician, session, body=self.rng.choice(NOTE_TEXTS), base_version=None
+        )
+        if not last:
+            note_actions.sign_note(clinician, note)
+
+
+def logins_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-logins.txt"
+
+
+def write_logins(logins: list[tuple[str, str, str, str]]) -> Path:
+    path = logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        for username, password, role, org in logins:
+            fh.write(f"{username}\t{password}\t{role}\t{org}\n")
+    return path

@@ -1,0 +1,95 @@
+"""Recording questionnaire responses: validate, score, store, raise alerts, audit — in one transaction."""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openipt.audit.actions import record
+from openipt.clients.models import Client
+from openipt.courses.models import Course, Session
+from openipt.lib.errors import refuse
+from openipt.safety.actions import raise_alerts
+
+from . import scoring
+from .instruments import UnknownInstrument, get_instrument
+from .models import Channel, Response, Score, Source
+
+
+def record_response(
+    actor: Any,
+    client: Client,
+    *,
+    instrument: str,
+    answers: Sequence[int] | Mapping[str, int],
+    source: str = Source.CLIENT,
+    channel: str = Channel.IN_SESSION,
+    course: Course | None = None,
+    session: Session | None = None,
+    completed_at: datetime | None = None,
+    response_uuid: uuid_mod.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> Response:
+    """Store a completed questionnaire with its score, and any risk alert, atomically.
+
+    Every input path (session page, CLI, API, portal, import) calls this function, so a positive
+    risk answer can never be stored without its alert. Re-sending the same `response_uuid`
+    (a double-submitted form, a retried sync) returns the stored response instead of a duplicate.
+    """
+    try:
+        get_instrument(instrument)
+    except UnknownInstrument as exc:
+        raise refuse(str(exc), "instrument") from None
+    try:
+        result = scoring.score(instrument, answers)
+    except scoring.ScoringError as exc:
+        raise refuse(str(exc), "answers") from None
+    if source not in Source.values:
+        raise refuse(_("Say who answered: the client, a clinician or a parent."), "source")
+    if session is not None and (course is None or session.course_id != course.pk):
+        course = session.course
+    if course is not None and course.client_id != client.pk:
+        raise refuse(_("That course belongs to another client."), "course")
+    now = timezone.now()
+    completed_at = completed_at or now
+    if completed_at > now + timedelta(minutes=5):
+        raise refuse(_("The completion time cannot be in the future."), "completed_at")
+    with transaction.atomic():
+        if response_uuid is not None:
+            existing = Response.objects.filter(uuid=response_uuid).first()
+            if existing is not None:
+                if existing.client_id != client.pk or existing.instrument != instrument:
+                    raise refuse(_("This form was already used for another questionnaire; reload the page."))
+                return existing
+        response = Response.objects.create(
+            uuid=response_uuid or uuid_mod.uuid4(),
+            instrument=instrument,
+            client=client,
+            course=course,
+            session=session,
+            source=source,
+            channel=channel,
+            entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            answers=dict(result.answers),
+            completed_at=completed_at,
+        )
+        Score.objects.create(
+            response=response,
+            client=client,
+            course=course,
+            instrument=instrument,
+            total=result.total,
+            band=result.band,
+            risk=list(result.risk),
+            completed_at=completed_at,
+        )
+        raise_alerts(response, result)
+        record(actor, "response.record", obj=response, client_id=client.pk, request=request)
+    return response

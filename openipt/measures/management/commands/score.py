@@ -1,0 +1,56 @@
+"""`openipt score phq9 1 0 2 3 0 1 0 0 1`: score answers and print one line of JSON.
+
+Answers are option indexes, either in item order or as `link_id=index` pairs
+(`openipt score gad7 gad7-1=3 gad7-2=0 ...`). Nothing is stored and the database is not opened,
+so the command works on a machine with no database at all.
+"""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from openipt.measures.instruments import INSTRUMENTS
+from openipt.measures.scoring import ScoringError, score
+
+
+class Command(BaseCommand):
+    help = "Score one set of answers to an instrument and print the result as one line of JSON."
+
+    # Scoring is pure: no system checks (they would need a working database configuration).
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("instrument", help=f"instrument key: {', '.join(sorted(INSTRUMENTS))}")
+        parser.add_argument(
+            "answers",
+            nargs="*",
+            metavar="ANSWER",
+            help="option indexes in item order (1 0 2 ...), or link_id=index pairs (phq9-1=1 ...)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = score(options["instrument"], parse_answers(options["answers"]))
+        except ScoringError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result.as_dict()))
+
+
+def parse_answers(tokens: list[str]) -> list[str] | dict[str, str]:
+    """Command-line answers as `score()` takes them; values stay strings for `score()` to check."""
+    pairs = [token.partition("=") for token in tokens]
+    with_link_id = [bool(sep) for _, sep, _ in pairs]
+    if not any(with_link_id):
+        return list(tokens)
+    if not all(with_link_id):
+        raise CommandError("give answers either all in item order or all as link_id=index pairs, not both")
+    answers: dict[str, str] = {}
+    for link_id, _, value in pairs:
+        if link_id in answers:
+            raise CommandError(f"{link_id} is answered twice")
+        answers[link_id] = value
+    return answers

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from openipt.clients.models import Client
+from openipt.courses.models import Course, Session
+
+
+class Source(models.TextChoices):
+    """Who answered (FHIR QuestionnaireResponse.source)."""
+
+    CLIENT = "client", _("Client")
+    CLINICIAN = "clinician", _("Clinician")
+    PARENT = "parent", _("Parent or carer")
+
+
+class Channel(models.TextChoices):
+    """How the answers reached OpenIPT."""
+
+    IN_SESSION = "in_session", _("Entered in session")
+    PAPER = "paper", _("Transcribed from paper")
+    PORTAL = "portal", _("Client portal")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+
+
+class Response(models.Model):
+    """A completed questionnaire (FHIR QuestionnaireResponse). Never changed once stored.
+
+    Keeps apart who it is about (`client`), who answered (`source`) and who entered it
+    (`entered_by`).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
+    instrument = models.CharField(max_length=32)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="responses")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="responses", null=True, blank=True
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="responses", null=True, blank=True
+    )
+    source = models.CharField(_("answered by"), max_length=20, choices=Source.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    answers = models.JSONField()
+    completed_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["completed_at", "id"]
+        indexes = [
+            models.Index(fields=["client", "instrument", "completed_at"], name="response_client_instr")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.completed_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError("A completed response cannot be changed.")
+        super().save(*args, **kwargs)
+
+
+class Score(models.Model):
+    """The score derived from one response (FHIR Observation, derivedFrom the response)."""
+
+    response = models.OneToOneField(Response, on_delete=models.PROTECT, related_name="score")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="scores")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="scores", null=True, blank=True)
+    instrument = models.CharField(max_length=32)
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=32)
+    risk = models.JSONField(default=list)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["completed_at", "id"]
+        indexes = [
+            models.Index(fields=["client", "instrument", "completed_at"], name="score_client_instr"),
+            models.Index(fields=["course", "instrument", "completed_at"], name="score_course_instr"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument}={self.total}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A score cannot be changed.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,189 @@
+"""Scoring: `score(instrument, answers) -> Score`, with the total, band and risk flags.
+
+PURE module: standard library only, no Django, no I/O, no clock. Every answer is validated
+here; callers (forms, actions, the `score` command) rely on `ScoringError` messages, which name
+the item by number and link id and say what is allowed. Messages never echo more than a short
+piece of a rejected value, so free text typed by mistake does not end up in logs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from openipt.measures.instruments import Instrument, Item, UnknownInstrument, get_instrument
+
+# ASCII digits only: int() would also accept "1_0", "٣" and other forms no form or CLI sends.
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+# An option index; a string of digits as it comes from a form or the command line; None for
+# an item not answered.
+Answer = int | str | None
+
+
+class ScoringError(ValueError):
+    """The answers cannot be scored; the message says which item is wrong and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Score:
+    """The result of scoring one set of answers (FHIR Observation, derived from a Response).
+
+    `items` holds (link_id, scored value) for every scored item, in item order; `unscored` holds
+    the same for unscored items that were answered. `answers` holds (link_id, option index) for
+    every answered item: what to store as the response, since for a reverse-keyed instrument the
+    index and the scored value differ. `risk` lists the risk flags raised, in item order, without
+    repeats.
+    """
+
+    instrument: str
+    total: int
+    band: str
+    band_label: str
+    max_total: int
+    risk: tuple[str, ...]
+    items: tuple[tuple[str, int], ...]
+    unscored: tuple[tuple[str, int], ...] = ()
+    answers: tuple[tuple[str, int], ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict: lists and dicts only, keys in a stable order."""
+        return {
+            "instrument": self.instrument,
+            "total": self.total,
+            "band": self.band,
+            "risk": list(self.risk),
+            "band_label": self.band_label,
+            "max_total": self.max_total,
+            "items": dict(self.items),
+            "unscored": dict(self.unscored),
+        }
+
+
+def score(instrument: str | Instrument, answers: Sequence[Answer] | Mapping[str, Answer]) -> Score:
+    """Score `answers` to `instrument` (a key such as "phq9", or an `Instrument`).
+
+    Each answer is the index of the chosen option in printed order (0 for the first option);
+    the option's value is what is scored. An int or a string of ASCII digits is accepted; bools,
+    floats and other strings are not. `None` counts as not answered.
+
+    `answers` is either a sequence in item order (PHQ-9: the nine items, optionally followed by
+    the difficulty item) or a mapping of link id to answer. Every required item must be answered;
+    unknown link ids and surplus answers are refused. Raises `ScoringError` on any problem.
+    """
+    definition = _resolve(instrument)
+    given = _by_link_id(definition, answers)
+    scored: list[tuple[str, int]] = []
+    unscored: list[tuple[str, int]] = []
+    indexes: list[tuple[str, int]] = []
+    risk: list[str] = []
+    for number, item in enumerate(definition.items, start=1):
+        raw = given.get(item.link_id)
+        if raw is None:
+            if item.required:
+                hint = _count_hint(definition, answers)
+                raise ScoringError(f"{definition.key}: item {number} ({item.link_id}) is missing{hint}")
+            continue
+        index = _option_index(definition.key, number, item, raw)
+        value = item.options[index].value
+        indexes.append((item.link_id, index))
+        (scored if item.scored else unscored).append((item.link_id, value))
+        # Risk is judged item by item, whatever the total: a minimal total can still carry a flag.
+        if item.risk_flag and value >= item.risk_threshold and item.risk_flag not in risk:
+            risk.append(item.risk_flag)
+
+    total = sum(value for _, value in scored)
+    band = definition.band_for(total)
+    return Score(
+        instrument=definition.key,
+        total=total,
+        band=band.key,
+        band_label=band.label,
+        max_total=definition.max_total,
+        risk=tuple(risk),
+        items=tuple(scored),
+        unscored=tuple(unscored),
+        answers=tuple(indexes),
+    )
+
+
+def _resolve(instrument: str | Instrument) -> Instrument:
+    if isinstance(instrument, Instrument):
+        return instrument
+    try:
+        return get_instrument(instrument)
+    except UnknownInstrument as exc:
+        raise ScoringError(str(exc)) from None
+
+
+def _by_link_id(instrument: Instrument, answers: object) -> dict[str, object]:
+    """Answers keyed by link id, whichever shape they came in."""
+    key = instrument.key
+    if isinstance(answers, Mapping):
+        link_ids = instrument.link_ids
+        unknown = [name for name in answers if name not in link_ids]
+        if unknown:
+            names = ", ".join(_shown(name) for name in unknown)
+            raise ScoringError(f"{key}: unknown item {names}; the items are {', '.join(link_ids)}")
+        return dict(answers)
+    # A string is a Sequence too, but "102301001" is far more likely a mistake than 9 answers.
+    if isinstance(answers, str | bytes) or not isinstance(answers, Sequence):
+        raise ScoringError(
+            f"{key}: answers must be a list in item order or a mapping of link id to answer, "
+            f"not {type(answers).__name__}"
+        )
+    items = instrument.items
+    if len(answers) > len(items):
+        optional = [item.link_id for item in items if not item.required]
+        shape = f"{len(instrument.scored_items)} scored"
+        if optional:
+            shape += f"; optional: {', '.join(optional)}"
+        raise ScoringError(
+            f"{key}: {len(answers)} answers given but the instrument has {len(items)} items ({shape})"
+        )
+    return {item.link_id: answer for item, answer in zip(items, answers, strict=False)}
+
+
+def _count_hint(instrument: Instrument, answers: object) -> str:
+    """For a sequence that stops early, how many answers were given and how many are needed."""
+    if isinstance(answers, Mapping) or not isinstance(answers, Sequence):
+        return ""
+    needed = max(number for number, item in enumerate(instrument.items, start=1) if item.required)
+    return f"; {len(answers)} answers given, {needed} needed" if len(answers) < needed else ""
+
+
+def _option_index(key: str, number: int, item: Item, raw: object) -> int:
+    """The option index `raw` stands for, or ScoringError naming the item and the choices."""
+    # bool is an int subclass: True would silently score as 1.
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        index = raw
+    elif isinstance(raw, str) and _INTEGER.fullmatch(raw):
+        index = int(raw)
+    else:
+        problem = (
+            f"{raw} is not an answer" if isinstance(raw, bool) else f"{_shown(raw)} is not a whole number"
+        )
+        raise _answer_error(key, number, item, problem)
+    if not 0 <= index < len(item.options):
+        raise _answer_error(key, number, item, f"{index} is not allowed")
+    return index
+
+
+def _answer_error(key: str, number: int, item: Item, problem: str) -> ScoringError:
+    return ScoringError(
+        f"{key} item {number} ({item.link_id}): {problem}; choose {_choices(len(item.options))}"
+    )
+
+
+def _choices(count: int) -> str:
+    """'0, 1, 2 or 3' for four options."""
+    indexes = [str(index) for index in range(count)]
+    if len(indexes) == 1:
+        return indexes[0]
+    return f"{', '.join(indexes[:-1])} or {indexes[-1]}"
+
+
+def _shown(raw: object) -> str:
+    text = repr(raw)
+    return text if len(text) <= 20 else f"{text[:17]}..."

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openipt.clients.access import can_write, get_client_for_user
+from openipt.courses import summary
+from openipt.courses.access import get_session_for_user
+from openipt.courses.models import CourseStatus
+from openipt.courses.session_page import session_context
+from openipt.lib.decorators import clinical_view
+from openipt.lib.forms import apply_error
+from openipt.lib.http import AuthedRequest
+
+from . import actions
+from .forms import InstrumentForm
+from .instruments import INSTRUMENTS, Instrument, UnknownInstrument, get_instrument
+from .models import Channel, Response
+
+
+def _instrument(key: str) -> Instrument:
+    try:
+        return get_instrument(key)
+    except UnknownInstrument:
+        raise Http404("No such instrument") from None
+
+
+def _saved_message(request: AuthedRequest, response: Response) -> None:
+    score = response.score
+    if response.alerts.exists():
+        messages.error(
+            request,
+            _("%(name)s saved: %(total)s. A risk answer was given: a risk alert is open for this client.")
+            % {"name": response.instrument.upper(), "total": score.total},
+        )
+    else:
+        messages.success(request, _("Saved: total %(total)s.") % {"total": score.total})
+
+
+@clinical_view
+@require_POST
+def record_in_session(request: AuthedRequest, session_id: int, instrument: str) -> HttpResponse:
+    session = get_session_for_user(request.user, session_id)
+    if not can_write(request.user, session.course.client):
+        raise PermissionDenied
+    inst = _instrument(instrument)
+    form = InstrumentForm(inst, request.POST)
+    if form.is_valid():
+        try:
+            response = actions.record_response(
+                request.user,
+                session.course.client,
+                instrument=inst.key,
+                answers=form.answers(),
+                source=form.cleaned_data["source"],
+                channel=Channel.IN_SESSION,
+                session=session,
+                response_uuid=form.cleaned_data["response_uuid"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            _saved_message(request, response)
+            return redirect("courses:session", session.pk)
+    context = session_context(request, session, measure_forms={inst.key: form})
+    return render(request, "courses/session.html", context, status=400)
+
+
+@clinical_view
+def record_ad_hoc(request: AuthedRequest, client_id: int, instrument: str) -> HttpResponse:
+    """An extra measure outside the protocol's schedule (e.g. a paper form brought in)."""
+    client = get_client_for_user(request.user, client_id)
+    if not can_write(request.user, client):
+        raise PermissionDenied
+    inst = _instrument(instrument)
+    form = InstrumentForm(inst, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        course = client.courses.filter(status=CourseStatus.ACTIVE).first()
+        try:
+            response = actions.record_response(
+                request.user,
+                client,
+                instrument=inst.key,
+                answers=form.answers(),
+                source=form.cleaned_data["source"],
+                channel=Channel.PAPER,
+                course=course,
+                response_uuid=form.cleaned_data["response_uuid"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            _saved_message(request, response)
+            return redirect("clients:detail", client.pk)
+    context = {
+        "client": client,
+        "banner": summary.banner_for(client),
+        "form": form,
+        "instrument": inst,
+        "instruments": INSTRUMENTS.values(),
+    }
+    return render(request, "measures/ad_hoc.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from openipt.courses.models import Session
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+
+
+class SignedRecordError(Exception):
+    """Raised when something tries to change a signed record."""
+
+
+class Note(models.Model):
+    """The session's progress note. Editable as a draft; once signed it never changes."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="note")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"), blank=True)
+    status = models.CharField(max_length=16, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="signed_note_has_signer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Note for {self.session}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = Note.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == NoteStatus.SIGNED:
+                raise SignedRecordError("A signed note cannot be changed; add an addendum instead.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == NoteStatus.SIGNED
+
+
+class Addendum(models.Model):
+    """A dated correction or addition beneath a signed note. Addenda are never changed either."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("addendum"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.note_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise SignedRecordError("An addendum cannot be changed.")
+        super().save(*args, **kwargs)

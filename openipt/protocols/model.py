@@ -1,0 +1,284 @@
+"""Protocols as data: one IPT variant's phases, agenda, measures and problem areas.
+
+A protocol is read from a TOML file by `openipt.protocols.loader`, which validates it; the
+dataclasses here hold the result and answer the questions a course asks of its protocol
+("which phase is session 7 in?", "what is on the agenda?", "which measures are due?").
+
+Session numbers in a protocol (phase ranges, task `sessions`, measure `sessions`, contact
+`between_sessions`) count sessions of the protocol's *default* schedule. A treatment contract
+may agree a different number of sessions within `min_sessions..max_sessions`; then the
+**flexible phase** absorbs the difference and everything after it moves with the end:
+
+- the flexible phase is the "middle" phase, or the last phase when a protocol has no middle
+  phase (maintenance);
+- phases before it keep their sessions; it stretches or shrinks at its end;
+- phases after it (termination) keep their length and stay at the end of the course, so a
+  16-session protocol contracted to 12 sessions keeps the initial phase at 1-3, moves
+  termination from 14-16 to 10-12 and shrinks the middle phase to 4-9.
+
+The loader refuses protocols in which this rule would lose something: a flexible phase left
+without sessions at `min_sessions`, or a task, measure or contact pinned to a session of the
+flexible phase that does not exist at `min_sessions`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Final
+
+from openipt.lib.i18n import gettext_noop
+
+CADENCES: Final = ("weekly", "monthly")
+CADENCE_LABELS: Final = {"weekly": gettext_noop("weekly"), "monthly": gettext_noop("monthly")}
+
+# In the order phases run; a protocol lists its phases in this order.
+PHASE_KEYS: Final = ("engagement", "initial", "middle", "termination", "maintenance")
+FLEXIBLE_PHASE: Final = "middle"
+
+# Later work (inventory, formulation, goals) relies on exactly these keys.
+PROBLEM_AREA_KEYS: Final = ("grief", "role_dispute", "role_transition", "interpersonal_deficits")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One item of a phase's session agenda.
+
+    `sessions=None` puts the task on every session of its phase; otherwise only on those
+    session numbers (default schedule numbering, see the module docstring). `participants` names
+    who joins the client for it, e.g. ("parent",); empty means client and therapist only.
+    """
+
+    key: str
+    title: str
+    guidance: str
+    sessions: tuple[int, ...] | None = None
+    participants: tuple[str, ...] = ()
+    optional: bool = False
+    sources: tuple[str, ...] = ()
+
+    def shifted(self, delta: int) -> Task:
+        if self.sessions is None or delta == 0:
+            return self
+        return dataclasses.replace(self, sessions=tuple(s + delta for s in self.sessions))
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str
+    first_session: int
+    last_session: int
+    purpose: str
+    tasks: tuple[Task, ...]
+    sources: tuple[str, ...] = ()
+
+    @property
+    def session_count(self) -> int:
+        return self.last_session - self.first_session + 1
+
+    def includes(self, n: int) -> bool:
+        return self.first_session <= n <= self.last_session
+
+    def tasks_for_session(self, n: int) -> tuple[Task, ...]:
+        return tuple(t for t in self.tasks if t.sessions is None or n in t.sessions)
+
+
+@dataclass(frozen=True)
+class MeasureRule:
+    """When one instrument is due; it is due at a session if any of the selectors matches.
+
+    `sessions`: these session numbers (default schedule numbering);
+    `every`: session numbers divisible by it (every=4 → 4, 8, 12, …; every=1 → each session);
+    `first` / `last`: the first / the last session of the course.
+    """
+
+    instrument: str
+    sessions: tuple[int, ...] | None = None
+    every: int | None = None
+    first: bool = False
+    last: bool = False
+
+    def matches(self, n: int, total: int) -> bool:
+        """Whether `every`, `first` or `last` selects session `n` of `total` (not `sessions`)."""
+        return (
+            (self.every is not None and n % self.every == 0)
+            or (self.first and n == 1)
+            or (self.last and n == total)
+        )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact between sessions, e.g. a phone check-in.
+
+    `between_sessions=(1, 2)` means one contact in the interval after session 1 and one after
+    session 2 (default schedule numbering).
+    """
+
+    kind: str
+    label: str
+    between_sessions: tuple[int, ...]
+    guidance: str = ""
+
+
+@dataclass(frozen=True)
+class ProblemArea:
+    key: str
+    name: str
+    description: str
+    goals: tuple[str, ...]
+    strategies: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+
+
+SESSION_COUNT_ERROR: Final = gettext_noop(
+    "The number of sessions must be between %(min)d and %(max)d for %(protocol)s, not %(count)d."
+)
+
+
+class SessionCountError(ValueError):
+    """A session count outside the protocol's range; `template % params` is the message.
+
+    Callers that show it to a person translate `template` first.
+    """
+
+    template = SESSION_COUNT_ERROR
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = params
+        super().__init__(self.template % params)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """One IPT variant. Built and validated by `openipt.protocols.loader`."""
+
+    key: str
+    name: str
+    version: str
+    summary: str
+    sources: tuple[str, ...]
+    cadence: str
+    session_minutes: int
+    default_sessions: int
+    min_sessions: int
+    max_sessions: int
+    phases: tuple[Phase, ...]
+    measures: tuple[MeasureRule, ...]
+    contacts: tuple[Contact, ...]
+    problem_areas: tuple[ProblemArea, ...]
+    participants: tuple[str, ...]
+
+    @property
+    def phase_keys(self) -> tuple[str, ...]:
+        return tuple(p.key for p in self.phases)
+
+    @property
+    def flexible_phase_key(self) -> str:
+        """The phase that stretches or shrinks with the contracted number of sessions."""
+        keys = self.phase_keys
+        return FLEXIBLE_PHASE if FLEXIBLE_PHASE in keys else keys[-1]
+
+    @property
+    def problem_area_keys(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.problem_areas)
+
+    def phase(self, key: str) -> Phase:
+        for phase in self.phases:
+            if phase.key == key:
+                return phase
+        raise KeyError(f"{self.key} has no phase {key!r}; its phases are {', '.join(self.phase_keys)}")
+
+    def next_phase(self, key: str) -> Phase | None:
+        """The phase after `key` (default schedule), or None after the last one."""
+        index = self.phase_keys.index(self.phase(key).key)
+        return self.phases[index + 1] if index + 1 < len(self.phases) else None
+
+    def problem_area(self, key: str) -> ProblemArea:
+        for area in self.problem_areas:
+            if area.key == key:
+                return area
+        raise KeyError(f"{self.key} has no problem area {key!r}")
+
+    def validate_session_count(self, n: int) -> None:
+        """Raise SessionCountError (a ValueError) unless a contract may set `n` sessions."""
+        if not self.min_sessions <= n <= self.max_sessions:
+            raise SessionCountError(
+                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.key, "count": n}
+            )
+
+    def phases_for(self, total: int | None = None) -> tuple[Phase, ...]:
+        """The phases laid out for a course of `total` sessions (default: `default_sessions`).
+
+        Phase ranges and task session numbers of the result are the course's own numbers.
+        """
+        total = self._checked_total(total)
+        delta = total - self.default_sessions
+        if delta == 0:
+            return self.phases
+        flexible = self.flexible_phase_key
+        laid_out: list[Phase] = []
+        after_flexible = False
+        for phase in self.phases:
+            if after_flexible:
+                phase = dataclasses.replace(
+                    phase,
+                    first_session=phase.first_session + delta,
+                    last_session=phase.last_session + delta,
+                    tasks=tuple(t.shifted(delta) for t in phase.tasks),
+                )
+            elif phase.key == flexible:
+                phase = dataclasses.replace(phase, last_session=phase.last_session + delta)
+                after_flexible = True
+            laid_out.append(phase)
+        return tuple(laid_out)
+
+    def phase_for_session(self, n: int, total: int | None = None) -> Phase:
+        """The phase session `n` of a `total`-session course falls in, laid out for `total`."""
+        total = self._checked_total(total)
+        self._check_session(n, total)
+        return next(p for p in self.phases_for(total) if p.includes(n))
+
+    def tasks_for_session(self, n: int, total: int | None = None) -> tuple[Task, ...]:
+        return self.phase_for_session(n, total).tasks_for_session(n)
+
+    def measures_due(self, n: int, total: int | None = None) -> tuple[str, ...]:
+        """Instrument keys due at session `n`, in the order the protocol lists its rules."""
+        total = self._checked_total(total)
+        self._check_session(n, total)
+        return tuple(
+            rule.instrument
+            for rule in self.measures
+            if rule.matches(n, total) or n in self._course_sessions(rule.sessions, total)
+        )
+
+    def contacts_after_session(self, n: int, total: int | None = None) -> tuple[Contact, ...]:
+        """Contacts planned in the interval between session `n` and the next one."""
+        total = self._checked_total(total)
+        self._check_session(n, total)
+        return tuple(c for c in self.contacts if n in self._course_sessions(c.between_sessions, total))
+
+    def course_session(self, n: int, total: int | None = None) -> int:
+        """Where session `n` of the default schedule falls in a `total`-session course."""
+        total = self._checked_total(total)
+        flexible_end = self.phase(self.flexible_phase_key).last_session
+        return n + (total - self.default_sessions) if n > flexible_end else n
+
+    def _course_sessions(self, sessions: tuple[int, ...] | None, total: int) -> tuple[int, ...]:
+        return tuple(self.course_session(s, total) for s in sessions or ())
+
+    def _checked_total(self, total: int | None) -> int:
+        if total is None:
+            return self.default_sessions
+        self.validate_session_count(total)
+        return total
+
+    def _check_session(self, n: int, total: int) -> None:
+        if not 1 <= n <= total:
+            raise ValueError(f"session {n} is outside 1..{total} for {self.key}")
+
+
+def instrument_keys(protocol: Protocol) -> set[str]:
+    """Every instrument a protocol's measure rules name (to check against the instrument library)."""
+    return {rule.instrument for rule in protocol.measures}

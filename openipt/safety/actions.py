@@ -1,0 +1,119 @@
+"""Raising and acknowledging risk alerts; crisis resources by locale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from openipt.audit.actions import record
+from openipt.lib.errors import refuse
+from openipt.measures.models import Response
+from openipt.measures.scoring import Score
+
+from .models import AlertStatus, CrisisResource, RiskAlert, Severity
+
+# What each risk flag means on a clinician's screen. Unknown flags still raise a high alert.
+FLAG_SUMMARIES = {
+    "suicidal_ideation": gettext_noop("Thoughts of being better off dead or of self-harm"),
+}
+
+
+def _severity(score: Score, flag: str) -> str:
+    """High when the flagged item was answered at its upper levels; moderate otherwise.
+
+    PHQ-9 item 9: risk rises with frequency (CLINICAL.md §5.1, [S74][S75]), so "several days" is
+    moderate and "more than half the days" or "nearly every day" is high. Neither means safe.
+    """
+    values = dict(score.items)
+    if flag == "suicidal_ideation" and score.instrument == "phq9":
+        return Severity.HIGH if values.get("phq9-9", 0) >= 2 else Severity.MODERATE
+    return Severity.HIGH
+
+
+def raise_alerts(response: Response, score: Score) -> list[RiskAlert]:
+    """Create one open alert per risk flag of the score. Must run inside the response's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("raise_alerts must run in the same transaction as the response")
+    alerts = [
+        RiskAlert.objects.create(
+            client_id=response.client_id,
+            response=response,
+            flag=flag,
+            severity=_severity(score, flag),
+            summary=FLAG_SUMMARIES.get(flag, flag),
+            raised_at=response.completed_at,
+        )
+        for flag in score.risk
+    ]
+    for alert in alerts:
+        record(None, "alert.raise", obj=alert, client_id=response.client_id)
+    return alerts
+
+
+def acknowledge_alert(
+    actor: Any, alert: RiskAlert, *, action_taken: str, request: HttpRequest | None = None
+) -> RiskAlert:
+    """Close an alert, recording who acknowledged it, when, and what they did."""
+    action_taken = action_taken.strip()
+    if len(action_taken) < 5:
+        raise refuse(_("Describe the action you took (at least a few words)."), "action_taken")
+    with transaction.atomic():
+        alert = RiskAlert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status != AlertStatus.OPEN:
+            raise refuse(_("This alert was already acknowledged."))
+        alert.status = AlertStatus.ACKNOWLEDGED
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.action_taken = action_taken
+        alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "action_taken"])
+        record(actor, "alert.acknowledge", obj=alert, client_id=alert.client_id, request=request)
+    return alert
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    name: str
+    phone: str = ""
+    text: str = ""
+    url: str = ""
+    hours: str = ""
+    description: str = ""
+    is_emergency: bool = False
+
+
+FALLBACK = CrisisLine(
+    name=gettext_noop("Your local emergency number"),
+    description=gettext_noop(
+        "If someone is in immediate danger, call the local emergency number. No crisis line has been "
+        "set up for this language and region yet: an administrator can add one under Settings."
+    ),
+    is_emergency=True,
+)
+
+
+def crisis_resources_for(organisation_id: int, locale: str) -> list[CrisisLine]:
+    """The configured lines for this locale, else for its language, else the emergency fallback."""
+    rows = list(CrisisResource.objects.filter(organisation_id=organisation_id, locale=locale))
+    if not rows and "-" in locale:
+        language = locale.split("-")[0]
+        rows = list(CrisisResource.objects.filter(organisation_id=organisation_id, locale=language))
+    if not rows:
+        return [FALLBACK]
+    return [
+        CrisisLine(
+            name=r.name,
+            phone=r.phone,
+            text=r.text,
+            url=r.url,
+            hours=r.hours,
+            description=r.description,
+            is_emergency=r.is_emergency,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from openipt.accounts.models import Organisation
+from openipt.clients.models import Client
+from openipt.measures.models import Response
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", _("High")
+    MODERATE = "moderate", _("Moderate")
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+
+class RiskAlert(models.Model):
+    """A risk answer that needs a clinician's action. Raised in the same transaction as the response."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="alerts")
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="alerts")
+    flag = models.CharField(max_length=64)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    summary = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    raised_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action_taken = models.TextField(_("action taken"), blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "flag"], name="one_alert_per_flag_per_response"),
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(acknowledged_at__isnull=False) & ~Q(action_taken="")),
+                name="acknowledged_alert_has_action",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "client"], name="alert_status_client")]
+
+    def __str__(self) -> str:
+        return f"{self.flag} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AlertStatus.OPEN
+
+
+class CrisisResource(models.Model):
+    """A crisis line or service shown with every alert and to clients, configured per locale."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="crisis_resources")
+    locale = models.CharField(_("locale"), max_length=16, help_text=_("e.g. en-gb, en-us"))
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    text = models.CharField(_("text number"), max_length=40, blank=True)
+    url = models.URLField(_("web address"), blank=True)
+    hours = models.CharField(_("hours"), max_length=80, blank=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    is_emergency = models.BooleanField(
+        _("emergency number"), default=False, help_text=_("The local emergency number, shown first.")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-is_emergency", "position", "name"]
+        indexes = [models.Index(fields=["organisation", "locale"], name="crisis_org_locale")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.locale})"

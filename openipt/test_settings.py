@@ -1,0 +1,12 @@
+"""Settings for the test suite: the production settings with plain HTTP and a fast password hasher."""
+
+import os
+
+os.environ.setdefault("OPENIPT_INSECURE_HTTP", "1")
+os.environ.setdefault("OPENIPT_PLAIN_STATIC", "1")
+
+from openipt.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; the suite hashes hundreds of passwords. Production keeps Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

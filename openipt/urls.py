@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("", include("openipt.courses.urls")),
+    path("clients/", include("openipt.clients.urls")),
+    path("measures/", include("openipt.measures.urls")),
+    path("alerts/", include("openipt.safety.urls")),
+    path("notes/", include("openipt.notes.urls")),
+    path("settings/", include("openipt.accounts.urls")),
+]
