@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openipt.lib.decorators import admin_view
@@ -14,6 +15,8 @@ from openipt.safety.models import CrisisResource
 
 
 class CrisisResourceForm(forms.ModelForm):
+    url = forms.URLField(label=gettext_lazy("Web address"), required=False, assume_scheme="https")
+
     class Meta:
         model = CrisisResource
         fields = [

@@ -88,6 +88,7 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
         "expected_phase": expected,
         "next_phase": protocol.next_phase(course.current_phase),
         "agenda": agenda,
+        "contacts_after": protocol.contacts_after_session(session.number, total),
         "due": due,
         "previous": previous,
         "interval_days": (session.scheduled_date - previous.scheduled_date).days if previous else None,

@@ -103,7 +103,7 @@ def load_directory(path: Path, *more: Path) -> dict[str, Protocol]:
     for directory in (path, *more):
         if not directory.is_dir():
             raise ProtocolError(str(directory), None, "is not a directory")
-        for file in sorted(directory.glob("*.toml")):
+        for file in sorted(directory.glob("*.toml"), key=lambda p: p.stem):
             protocol = load_protocol(file)
             if protocol.key != file.stem:
                 raise ProtocolError(
@@ -321,7 +321,7 @@ def _read_protocol(t: _Table) -> Protocol:
     pinned.check_phases(t)
     return dataclasses.replace(
         protocol,
-        measures=_read_measures(t, pinned),
+        measures=_read_measures(t, context, pinned),
         contacts=_read_contacts(t, pinned),
     )
 
@@ -460,7 +460,7 @@ class _PinnedSessions:
                 )
 
 
-def _read_measures(t: _Table, pinned: _PinnedSessions) -> tuple[MeasureRule, ...]:
+def _read_measures(t: _Table, context: _Context, pinned: _PinnedSessions) -> tuple[MeasureRule, ...]:
     rules: list[MeasureRule] = []
     for mt in t.tables("measures", _fields(MeasureRule)):
         instrument = mt.key("instrument")
@@ -477,6 +477,7 @@ def _read_measures(t: _Table, pinned: _PinnedSessions) -> tuple[MeasureRule, ...
             every=mt.optional_integer("every", minimum=1),
             first=mt.flag("first"),
             last=mt.flag("last"),
+            sources=_tags(mt, context),
         )
         if rule.sessions is None and rule.every is None and not rule.first and not rule.last:
             raise mt.fail("names no session: set sessions, every, first or last")

@@ -98,6 +98,7 @@ class MeasureRule:
     every: int | None = None
     first: bool = False
     last: bool = False
+    sources: tuple[str, ...] = ()
 
     def matches(self, n: int, total: int) -> bool:
         """Whether `every`, `first` or `last` selects session `n` of `total` (not `sessions`)."""

@@ -301,10 +301,10 @@ BROKEN = [
         "must be an integer ≥ first_session (3), not 2",
     ),
     (
-        "phases-short-of-default",
-        edit("last_session = 6", "last_session = 5"),
+        "phases-past-default",
+        edit("last_session = 6", "last_session = 7"),
         "phases[2].last_session",
-        "the last phase must end at default_sessions (6), not 5",
+        "the last phase must end at default_sessions (6), not 7",
     ),
     (
         "phase-without-tasks",
@@ -397,10 +397,22 @@ BROKEN = [
         "key",
     ),
     (
+        "measures-misspelt",
+        MINIMAL.replace("[[measures]]", "[[measure]]"),
+        "measure",
+        "did you mean 'measures'?",
+    ),
+    (
         "measures-missing",
-        MINIMAL.replace("[[measures]]", "[[not_measures]]"),
-        "not_measures",
-        "unknown field",
+        MINIMAL.split("[[measures]]")[0] + "[[contacts]]" + MINIMAL.split("[[contacts]]")[1],
+        "measures",
+        "required field is missing",
+    ),
+    (
+        "measure-unknown-source-tag",
+        edit('instrument = "gad7"', 'instrument = "gad7"\nsources = ["S7"]'),
+        "measures[1].sources[0]",
+        "unknown source tag 'S7'",
     ),
     (
         "contact-after-last-session",
@@ -418,7 +430,8 @@ BROKEN = [
         "problem-area-unknown",
         edit('key = "grief"', 'key = "loneliness"'),
         "problem_areas[0].key",
-        "must be one of 'grief', 'role_dispute', 'role_transition', 'interpersonal_deficits', not 'loneliness'",
+        "must be one of 'grief', 'role_dispute', 'role_transition', 'interpersonal_deficits', "
+        "not 'loneliness'",
     ),
     (
         "problem-area-no-goals",
@@ -539,5 +552,6 @@ def test_get_protocol_lists_the_known_keys_for_an_unknown_one() -> None:
 
     assert isinstance(caught.value, UnknownProtocolError)
     assert str(caught.value) == (
-        "unknown protocol 'ipt-daily'; known protocols: ipt-adolescent, ipt-brief, ipt-maintenance, ipt-standard"
+        "unknown protocol 'ipt-daily'; "
+        "known protocols: ipt-adolescent, ipt-brief, ipt-maintenance, ipt-standard"
     )
