@@ -10,3 +10,6 @@ from openipt.settings import *  # noqa: F403
 # Argon2 is deliberately slow; the suite hashes hundreds of passwords. Production keeps Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# WhiteNoise expects the collected-static folder to exist; tests serve from the finders instead.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

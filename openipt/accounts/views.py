@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from openipt.lib.decorators import admin_view
+from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
 from openipt.safety.crisis import add_crisis_resource, remove_crisis_resource
 from openipt.safety.models import CrisisResource
@@ -36,9 +38,13 @@ class CrisisResourceForm(forms.ModelForm):
 def crisis_list(request: AuthedRequest) -> HttpResponse:
     form = CrisisResourceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        add_crisis_resource(request.user, request=request, **form.cleaned_data)
-        messages.success(request, _("Crisis resource added."))
-        return redirect("accounts:crisis-list")
+        try:
+            add_crisis_resource(request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Crisis resource added."))
+            return redirect("accounts:crisis-list")
     org_id = request.user.organisation_id or 0  # admin_view guarantees an organisation
     resources = CrisisResource.objects.filter(organisation_id=org_id).order_by(
         "locale", "-is_emergency", "position", "name"

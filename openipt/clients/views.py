@@ -66,9 +66,13 @@ def client_edit(request: AuthedRequest, client_id: int) -> HttpResponse:
     if not can_write(request.user, client):
         raise PermissionDenied
     form = ClientForm(request.POST or None, instance=client, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    valid = request.method == "POST" and form.is_valid()
+    if form.is_bound:
+        # Validation copies the input onto the instance, even refused input; the banner and the
+        # action need the record as stored.
         client.refresh_from_db()
+    if valid:
+        data = dict(form.cleaned_data)
         try:
             actions.update_client(request.user, client, request=request, **data)
         except ValidationError as exc:

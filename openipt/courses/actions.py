@@ -143,13 +143,17 @@ def record_attendance(
     if modality not in Modality.values:
         raise refuse(_("Choose in person, video or phone."), "modality")
     with transaction.atomic():
-        _require_active(session.course)
+        # Read the course afresh: the phase may have moved on since `session` was loaded.
+        course = Course.objects.select_for_update().get(pk=session.course_id)
+        _require_active(course)
+        session.refresh_from_db(fields=["attendance"])
         if session.is_cancelled:
             raise refuse(_("This appointment was cancelled."))
+        session.course = course
         session.attendance = attendance
         session.modality = modality
         if attendance == Attendance.ATTENDED:
-            session.phase_key = session.course.current_phase
+            session.phase_key = course.current_phase
         session.save(update_fields=["attendance", "modality", "phase_key", "updated_at"])
         record(actor, "session.attendance", obj=session, client_id=session.course.client_id, request=request)
     return session

@@ -37,7 +37,11 @@ def banner_for(client: Client) -> Banner:
         .annotate(held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)))
         .first()
     )
-    alerts = list(RiskAlert.objects.filter(client=client, status=AlertStatus.OPEN).order_by("-raised_at"))
+    alerts = list(
+        RiskAlert.objects.filter(client=client, status=AlertStatus.OPEN)
+        .select_related("response")  # the alert box names each alert's instrument
+        .order_by("-raised_at")
+    )
     return Banner(client=client, course=course, open_alerts=alerts, sessions_held=getattr(course, "held", 0))
 
 

@@ -64,9 +64,16 @@ class Response(models.Model):
         return f"{self.instrument} {self.completed_at:%Y-%m-%d}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.pop("_allow_update", False):
+        if self.pk is not None:
             raise ValueError("A completed response cannot be changed.")
         super().save(*args, **kwargs)
+
+    @property
+    def instrument_name(self) -> str:
+        from .instruments import INSTRUMENTS
+
+        instrument = INSTRUMENTS.get(self.instrument)
+        return instrument.short_name if instrument else self.instrument
 
 
 class Score(models.Model):

@@ -35,7 +35,7 @@ def _saved_message(request: AuthedRequest, response: Response) -> None:
         messages.error(
             request,
             _("%(name)s saved: %(total)s. A risk answer was given: a risk alert is open for this client.")
-            % {"name": response.instrument.upper(), "total": score.total},
+            % {"name": _(get_instrument(response.instrument).short_name), "total": score.total},
         )
     else:
         messages.success(request, _("Saved: total %(total)s.") % {"total": score.total})

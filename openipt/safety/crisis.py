@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
+from openipt.lib.errors import refuse
 
 from .models import CrisisResource
 
 FIELDS = ["locale", "name", "phone", "text", "url", "hours", "description", "is_emergency", "position"]
+LOCALE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+
+
+def _locale(raw: str) -> str:
+    """The locale as client locales are written ("en-gb"): a line stored as "en-GB" would never show."""
+    locale = raw.strip().lower().replace("_", "-")
+    if not LOCALE.fullmatch(locale):
+        raise refuse(_("Write the language and region as a code such as en-gb or en-us."), "locale")
+    return locale
 
 
 def add_crisis_resource(actor: Any, *, request: HttpRequest | None = None, **fields: Any) -> CrisisResource:
+    fields["locale"] = _locale(fields.get("locale", ""))
     with transaction.atomic():
         resource = CrisisResource(
             organisation_id=actor.organisation_id, **{k: fields[k] for k in FIELDS if k in fields}
