@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `make bench`: benchmarks that print figures. Not part of `make test`; no timed assertions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPENIPT_VAR_DIR="$(mktemp -d -t openipt-bench-XXXXXX)"
+export ALLOWED_HOSTS=testserver OPENIPT_INSECURE_HTTP=1 OPENIPT_PLAIN_STATIC=1 DJANGO_SETTINGS_MODULE=openipt.test_settings
+trap 'rm -rf "$OPENIPT_VAR_DIR"' EXIT
+.venv/bin/python benchmarks/bench_pages.py
