@@ -29,7 +29,7 @@ def make_user(username: str, org: Organisation | None, role: str, *teams: Team) 
 
 
 @pytest.fixture
-def north(db) -> Organisation:  # type: ignore[no-untyped-def]
+def north(db: None) -> Organisation:
     return Organisation.objects.create(name="Northside", slug="northside", time_zone="Europe/London")
 
 
@@ -44,7 +44,7 @@ def other_team(north: Organisation) -> Team:
 
 
 @pytest.fixture
-def river(db) -> Organisation:  # type: ignore[no-untyped-def]
+def river(db: None) -> Organisation:
     return Organisation.objects.create(name="Riverside", slug="riverside", time_zone="America/New_York")
 
 

@@ -16,7 +16,7 @@ from openipt.safety.models import CrisisResource, RiskAlert
 MARKER = "Okafor"  # the client's family name: must never appear in a refused response
 
 
-def walk(patterns, prefix=""):  # type: ignore[no-untyped-def]
+def walk(patterns, prefix=""):
     for p in patterns:
         if isinstance(p, URLResolver):
             yield from walk(p.url_patterns, prefix + str(p.pattern))
@@ -34,7 +34,7 @@ def our_routes() -> list[tuple[str, URLPattern]]:
 
 
 @pytest.fixture
-def records(alice, client_a, course_a, north):  # type: ignore[no-untyped-def]
+def records(alice, client_a, course_a, north):
     session = course_a.sessions.order_by("number").first()
     from openipt.courses.actions import record_attendance
 
@@ -55,7 +55,7 @@ def records(alice, client_a, course_a, north):  # type: ignore[no-untyped-def]
     }
 
 
-def fill(route: str, pattern: URLPattern, records: dict) -> str:  # type: ignore[type-arg]
+def fill(route: str, pattern: URLPattern, records: dict) -> str:
     url = "/" + route
     for name in pattern.pattern.converters:
         assert name in records, f"route {route!r} has a parameter {name!r} this test cannot fill"
@@ -65,7 +65,7 @@ def fill(route: str, pattern: URLPattern, records: dict) -> str:  # type: ignore
 
 
 @pytest.mark.parametrize("who", ["charlie", "dave"])
-def test_it_refuses_every_record_route_to_outsiders(client, everyone, records, who) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_every_record_route_to_outsiders(client, everyone, records, who) -> None:
     client.force_login(everyone[who])
     checked = 0
     for route, pattern in our_routes():
@@ -85,7 +85,7 @@ def test_it_refuses_every_record_route_to_outsiders(client, everyone, records, w
 
 
 @pytest.mark.parametrize("who", ["charlie", "dave"])
-def test_it_lists_nothing_of_another_team_or_org(client, everyone, records, who) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_nothing_of_another_team_or_org(client, everyone, records, who) -> None:
     client.force_login(everyone[who])
     for route, pattern in our_routes():
         if pattern.pattern.converters:
@@ -96,7 +96,7 @@ def test_it_lists_nothing_of_another_team_or_org(client, everyone, records, who)
     assert "Maya" not in client.get("/clients/?q=Okafor").content.decode()
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, records) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(client, records) -> None:
     for route, pattern in our_routes():
         url = fill(route, pattern, records)
         response = client.get(url)

@@ -7,12 +7,14 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.lib.errors import refuse
-from openipt.protocols import ProtocolError, get_protocol
+from openipt.protocols import ProtocolError, SessionCountError, get_protocol
+from openipt.protocols.model import CADENCE_LABELS
 
 from . import schedule
 from .models import Attendance, Course, CourseStatus, Modality, Session, TaskRecord
@@ -41,10 +43,16 @@ def start_course(
     count = planned_sessions or protocol.default_sessions
     try:
         protocol.validate_session_count(count)
-    except ValueError as exc:
-        raise refuse(str(exc), "planned_sessions") from None
+    except SessionCountError as exc:
+        raise refuse(_(exc.template) % exc.params, "planned_sessions") from None
     if weekday is not None and not 0 <= weekday <= 6:
         raise refuse(_("Choose a day of the week."), "weekday")
+    if weekday is not None and protocol.cadence != "weekly":
+        raise refuse(
+            _("Sessions of %(protocol)s are %(cadence)s; leave the weekday empty.")
+            % {"protocol": protocol.key, "cadence": _(CADENCE_LABELS[protocol.cadence])},
+            "weekday",
+        )
     dates = schedule.session_dates(start_date, count, protocol.cadence, weekday)
     with transaction.atomic():
         if Course.objects.filter(client=client, status=CourseStatus.ACTIVE).exists():
@@ -76,6 +84,17 @@ def _live_sessions(course: Course) -> list[Session]:
     return list(course.sessions.exclude(attendance=Attendance.CANCELLED).order_by("number"))
 
 
+def _require_later_unrecorded(sessions: list[Session], index: int) -> None:
+    """Later sessions shift with this one; a session already held or missed keeps its date."""
+    if any(s.attendance != Attendance.SCHEDULED for s in sessions[index + 1 :]):
+        raise refuse(
+            _(
+                "A later session already has its attendance recorded, so the sessions after this one "
+                "cannot shift; record this session as attended or did not attend instead."
+            )
+        )
+
+
 def move_session(actor: Any, session: Session, new_date: date, *, request: HttpRequest | None = None) -> None:
     """Move one session; every later session shifts by the same number of days."""
     with transaction.atomic():
@@ -87,6 +106,7 @@ def move_session(actor: Any, session: Session, new_date: date, *, request: HttpR
             raise refuse(_("A cancelled session cannot be moved."))
         if sessions[index].attendance != Attendance.SCHEDULED:
             raise refuse(_("Only a session that has not happened yet can be moved."))
+        _require_later_unrecorded(sessions, index)
         try:
             dates = schedule.move_session([s.scheduled_date for s in sessions], index, new_date)
         except ValueError as exc:
@@ -104,9 +124,12 @@ def cancel_session(actor: Any, session: Session, *, request: HttpRequest | None 
         index = next((i for i, s in enumerate(sessions) if s.pk == session.pk), None)
         if index is None or sessions[index].attendance != Attendance.SCHEDULED:
             raise refuse(_("Only a session that has not happened yet can be cancelled."))
+        _require_later_unrecorded(sessions, index)
         dates = schedule.cancel_session([s.scheduled_date for s in sessions], index, course.protocol.cadence)
         cancelled = sessions[index]
-        Session.objects.filter(pk=cancelled.pk).update(attendance=Attendance.CANCELLED)
+        Session.objects.filter(pk=cancelled.pk).update(
+            attendance=Attendance.CANCELLED, updated_at=timezone.now()
+        )
         replacement = Session.objects.create(
             course=course,
             number=cancelled.number,
@@ -177,6 +200,8 @@ def set_task(
         raise refuse(_("Keep the task note under 5,000 characters."), "note")
     with transaction.atomic():
         _require_active(course)
+        if Session.objects.filter(pk=session.pk, attendance=Attendance.CANCELLED).exists():
+            raise refuse(_("This appointment was cancelled; record the work on its replacement session."))
         task, _created = TaskRecord.objects.update_or_create(
             session=session, task_key=task_key, defaults={"done": done, "note": note, "updated_by": actor}
         )
@@ -214,6 +239,8 @@ def end_course(
         raise refuse(_("Say why the course ended early."), "reason")
     if ended_on < course.start_date:
         raise refuse(_("The end date cannot be before the course started."), "ended_on")
+    if ended_on > timezone.localdate():
+        raise refuse(_("The end date cannot be in the future."), "ended_on")
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)
         _require_active(course)

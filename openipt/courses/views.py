@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,7 @@ from . import actions, summary
 from .access import get_course_for_user, get_session_for_user
 from .forms import AttendanceForm, EndCourseForm, MoveSessionForm, StartCourseForm, TaskForm
 from .models import Session
-from .session_page import session_context
+from .session_page import AgendaItem, session_context
 
 
 @clinical_view
@@ -49,6 +51,7 @@ def start_course(request: AuthedRequest, client_id: int) -> HttpResponse:
         request,
         "courses/start_course.html",
         {"client": client, "banner": summary.banner_for(client), "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -63,7 +66,7 @@ def advance_phase(request: AuthedRequest, course_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Moved to the %(phase)s phase.") % {"phase": course.phase.name})
+        messages.success(request, _("Moved to the %(phase)s.") % {"phase": _(course.phase.name)})
     session_id = request.POST.get("session", "")
     if session_id.isdigit():
         return redirect("courses:session", int(session_id))
@@ -90,7 +93,7 @@ def end_course(request: AuthedRequest, course_id: int) -> HttpResponse:
         "banner": summary.banner_for(course.client),
         "form": form,
     }
-    return render(request, "courses/end_course.html", context)
+    return render(request, "courses/end_course.html", context, status=400 if form.errors else 200)
 
 
 @clinical_view
@@ -154,7 +157,7 @@ def cancel_session(request: AuthedRequest, session_id: int) -> HttpResponse:
     messages.success(
         request,
         _("Appointment cancelled; session %(n)s is now on %(date)s.")
-        % {"n": replacement.number, "date": replacement.scheduled_date.strftime("%a %d %b %Y")},
+        % {"n": replacement.number, "date": date_format(replacement.scheduled_date, "D j M Y")},
     )
     return redirect("courses:session", replacement.pk)
 
@@ -171,12 +174,18 @@ def set_task(request: AuthedRequest, session_id: int) -> HttpResponse:
             apply_error(form, exc)
         else:
             if request.htmx:
-                ctx = session_context(request, session)
-                item = next(i for i in ctx["agenda"] if i.task.key == record.task_key)
+                # The task may have left the page's agenda meanwhile (the phase moved on); the
+                # action has checked it is one of the protocol's tasks.
+                task = next(
+                    t for p in session.course.protocol.phases for t in p.tasks if t.key == record.task_key
+                )
+                item = AgendaItem(task=task, record=record)
                 return render(
                     request, "courses/_task.html", {"item": item, "session": session, "can_write": True}
                 )
             return redirect("courses:session", session.pk)
     if request.htmx:
-        return HttpResponse(" ".join(str(e) for errs in form.errors.values() for e in errs), status=400)
+        return HttpResponse(
+            escape(" ".join(str(e) for errs in form.errors.values() for e in errs)), status=400
+        )
     return _rerender(request, session)

@@ -59,6 +59,8 @@ def record_response(
         raise refuse(_("That course belongs to another client."), "course")
     now = timezone.now()
     completed_at = completed_at or now
+    if timezone.is_naive(completed_at):
+        raise refuse(_("Give the completion time with its time zone."), "completed_at")
     if completed_at > now + timedelta(minutes=5):
         raise refuse(_("The completion time cannot be in the future."), "completed_at")
     with transaction.atomic():

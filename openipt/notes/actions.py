@@ -28,8 +28,8 @@ def save_draft(
 ) -> Note:
     """Create or update the session's draft note.
 
-    `base_version` is the version the editor started from; if someone saved in between, the
-    save is refused rather than silently overwriting their words.
+    `base_version` is the version the editor started from (None: there was no note yet); if
+    someone saved in between, the save is refused rather than silently overwriting their words.
     """
     if len(body) > MAX_LENGTH:
         raise refuse(_("The note is too long (over 50,000 characters)."), "body")
@@ -41,7 +41,7 @@ def save_draft(
             return note
         if note.is_signed:
             raise refuse(_("This note is signed and cannot be changed; add an addendum instead."))
-        if base_version is not None and base_version != note.version:
+        if base_version != note.version:
             raise refuse(
                 _("Someone saved this note after you opened it. Copy your text, reload, and merge it."),
                 "body",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from openipt.clients.access import can_write
 from openipt.courses.access import get_session_for_user
+from openipt.courses.models import Session
 from openipt.courses.session_page import session_context
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
@@ -17,6 +19,7 @@ from openipt.lib.http import AuthedRequest
 from . import actions
 from .access import get_note_for_user
 from .forms import AddendumForm, NoteForm
+from .models import Note, NoteStatus
 
 
 @clinical_view
@@ -27,7 +30,9 @@ def save_note(request: AuthedRequest, session_id: int) -> HttpResponse:
     if not can_write(request.user, session.course.client):
         raise PermissionDenied
     form = NoteForm(request.POST)
+    forms: dict[str, Form] = {"note_form": form}
     if form.is_valid():
+        note = None
         try:
             note = actions.save_draft(
                 request.user,
@@ -39,13 +44,28 @@ def save_note(request: AuthedRequest, session_id: int) -> HttpResponse:
             if "sign" in request.POST:
                 actions.sign_note(request.user, note, base_version=note.version, request=request)
         except ValidationError as exc:
-            apply_error(form, exc)
+            forms = _refused(session, form, note, exc)
         else:
             messages.success(request, _("Note signed.") if "sign" in request.POST else _("Draft saved."))
             return redirect("courses:session", session.pk)
-    return render(
-        request, "courses/session.html", session_context(request, session, note_form=form), status=400
-    )
+    return render(request, "courses/session.html", session_context(request, session, **forms), status=400)
+
+
+def _refused(session: Session, form: NoteForm, saved: Note | None, exc: ValidationError) -> dict[str, Form]:
+    """The form that shows a refused save, keeping the words typed on screen."""
+    if saved is not None:
+        # The draft was saved and only signing was refused: carry the new version, so sending the
+        # form again is not mistaken for someone else's edit.
+        form = NoteForm({"body": saved.body, "version": saved.version})
+        form.is_valid()
+    elif Note.objects.filter(session=session, status=NoteStatus.SIGNED).exists():
+        # Signed meanwhile (another tab): the page shows the addendum form, not the draft.
+        addendum = AddendumForm({"body": form.cleaned_data["body"]})
+        addendum.is_valid()
+        apply_error(addendum, exc)
+        return {"addendum_form": addendum}
+    apply_error(form, exc)
+    return {"note_form": form}
 
 
 @clinical_view

@@ -136,6 +136,7 @@ class ProblemArea:
 SESSION_COUNT_ERROR: Final = gettext_noop(
     "The number of sessions must be between %(min)d and %(max)d for %(protocol)s, not %(count)d."
 )
+SESSION_COUNT_FIXED_ERROR: Final = gettext_noop("%(protocol)s always has %(min)d sessions, not %(count)d.")
 
 
 class SessionCountError(ValueError):
@@ -148,6 +149,8 @@ class SessionCountError(ValueError):
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = params
+        if params.get("min") == params.get("max"):
+            self.template = SESSION_COUNT_FIXED_ERROR
         super().__init__(self.template % params)
 
 

@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page():  # type: ignore[no-untyped-def]
+def page():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
@@ -46,7 +46,7 @@ def page():  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def check_axe(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def check_axe(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.add_script_tag(path=str(AXE))
@@ -57,7 +57,7 @@ def check_axe(page, name: str) -> None:  # type: ignore[no-untyped-def]
     assert violations == [], f"{name}: {violations}"
 
 
-def test_clinician_enters_phq9_and_sees_risk_alert(live_server, page, alice, client_a, course_a) -> None:  # type: ignore[no-untyped-def]
+def test_clinician_enters_phq9_and_sees_risk_alert(live_server, page, alice, client_a, course_a) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     check_axe(page, "01-login")
     page.fill("#id_login", "alice")

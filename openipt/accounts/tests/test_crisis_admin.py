@@ -50,7 +50,7 @@ def valid_form(**overrides: str) -> dict[str, str]:
 @pytest.mark.usefixtures("samaritans", "riverside_line")
 def test_it_lists_the_organisations_resources_only(
     client: HttpClient, erin: User, north: Organisation, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for n in range(5):
         CrisisResource.objects.create(organisation=north, locale="en-us", name=f"Line {n}")
     client.force_login(erin)
@@ -185,7 +185,7 @@ def test_clinical_staff_get_403(
     assert list(CrisisResource.objects.all()) == [samaritans]
 
 
-def test_an_administrator_without_an_organisation_gets_403(client: HttpClient, db) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_without_an_organisation_gets_403(client: HttpClient, db) -> None:
     nobody = User.objects.create_user(username="orphan", password="x" * 20, role=Role.ADMIN)
     client.force_login(nobody)
     assert client.get(LIST).status_code == 403
@@ -193,7 +193,7 @@ def test_an_administrator_without_an_organisation_gets_403(client: HttpClient, d
     assert not CrisisResource.objects.exists()
 
 
-def test_anonymous_users_are_sent_to_sign_in(client: HttpClient, db) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(client: HttpClient, db) -> None:
     r = client.post(LIST, valid_form())
     assert r.status_code == 302
     assert r["Location"].startswith(reverse("account_login"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -26,7 +28,7 @@ def client_url(name: str, client: Client) -> str:
     return reverse(name, args=args)
 
 
-def send(http: HttpClient, method: str, url: str):  # type: ignore[no-untyped-def]
+def send(http: HttpClient, method: str, url: str) -> Any:
     return http.post(url, POST_DATA) if method == "post" else http.get(url)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
@@ -41,7 +42,7 @@ def clients(alice: User, north_team: Team, client_a: Client) -> list[Client]:
     ]
 
 
-def listed(response) -> list[str]:  # type: ignore[no-untyped-def]
+def listed(response: Any) -> list[str]:
     return [c.clinic_identifier for c in response.context["clients"]]
 
 

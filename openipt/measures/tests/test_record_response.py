@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -31,7 +32,7 @@ def phq9_with_item9(value: int) -> list[int]:
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine):  # type: ignore[no-untyped-def]
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
@@ -188,11 +189,11 @@ def test_it_never_raises_an_alert_for_gad7(alice: User, client_a: Client) -> Non
     ],
 )
 def test_it_refuses_bad_answers_and_stores_nothing(
-    alice: User, client_a: Client, course_a: Course, answers: object, named: str
+    alice: User, client_a: Client, course_a: Course, answers: Any, named: str
 ) -> None:
     before = counts()
     with pytest.raises(ValidationError) as excinfo:
-        record_response(alice, client_a, instrument="phq9", answers=answers, course=course_a)  # type: ignore[arg-type]
+        record_response(alice, client_a, instrument="phq9", answers=answers, course=course_a)
     assert list(excinfo.value.message_dict) == ["answers"]
     assert named in excinfo.value.message_dict["answers"][0]
     assert counts() == before
@@ -369,7 +370,7 @@ def test_a_score_cannot_be_changed(alice: User, client_a: Client) -> None:
 
 def test_it_runs_a_fixed_number_of_queries(
     alice: User, client_a: Client, course_a: Course, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     session = course_a.sessions.get(number=1)
     # savepoint, uuid lookup, response, score, alert, alert audit, response audit, release
     with django_assert_num_queries(8):
@@ -381,3 +382,17 @@ def test_it_runs_a_fixed_number_of_queries(
             session=session,
             response_uuid=uuid.uuid4(),
         )
+
+
+def test_it_refuses_a_completion_time_without_a_time_zone(alice: User, client_a: Client) -> None:
+    before = counts()
+    with pytest.raises(ValidationError) as excinfo:
+        record_response(
+            alice,
+            client_a,
+            instrument="gad7",
+            answers=[0] * 7,
+            completed_at=datetime(2026, 3, 1, 10, 0),  # noqa: DTZ001 - the naive time under test
+        )
+    assert "completed_at" in excinfo.value.message_dict
+    assert counts() == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -25,7 +26,7 @@ CHOOSE = "Choose an answer for this question."
 
 
 @pytest.fixture(autouse=True)
-def frozen(time_machine):  # type: ignore[no-untyped-def]
+def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
@@ -44,7 +45,9 @@ def crisis_lines(north: Organisation, river: Organisation) -> None:
     CrisisResource.objects.create(organisation=river, locale="en-gb", name="Riverside Helpline", phone="0800")
 
 
-def form_data(instrument: str, answers: list[int | None], *, source: str = "client", key: str = "") -> dict:
+def form_data(
+    instrument: str, answers: Sequence[int | None], *, source: str = "client", key: str = ""
+) -> dict[str, str]:
     data = {f"{instrument}-response_uuid": key or str(uuid.uuid4()), f"{instrument}-source": source}
     for number, value in enumerate(answers, start=1):
         if value is not None:
@@ -217,7 +220,7 @@ def test_the_session_url_takes_posts_only(client: HttpClient, alice: User, sessi
 
 def test_the_ad_hoc_page_shows_the_questionnaire(
     client: HttpClient, alice: User, client_a: Client, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(alice)
     client.get(reverse("courses:caseload"))  # warm the session and user caches
     with django_assert_num_queries(7):

@@ -126,7 +126,7 @@ def test_phase_for_session_refuses_a_session_outside_the_course(n: int, total: i
     [
         ("ipt-standard", 11, "between 12 and 16 for ipt-standard, not 11"),
         ("ipt-standard", 17, "between 12 and 16 for ipt-standard, not 17"),
-        ("ipt-brief", 8, "between 9 and 9 for ipt-brief, not 8"),
+        ("ipt-brief", 8, "ipt-brief always has 9 sessions, not 8"),
         ("ipt-adolescent", 17, "between 12 and 16 for ipt-adolescent"),
         ("ipt-maintenance", 0, "between 1 and 36 for ipt-maintenance"),
         ("ipt-maintenance", 37, "between 1 and 36 for ipt-maintenance"),

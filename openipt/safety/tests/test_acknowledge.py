@@ -96,7 +96,7 @@ def test_it_refuses_to_acknowledge_twice(alice: User, bob: User, alert: RiskAler
 @pytest.mark.usefixtures("samaritans")
 def test_the_page_shows_the_alert_the_form_and_the_crisis_lines(
     client: HttpClient, alice: User, alert: RiskAlert, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(alice)
     client.get(reverse("courses:caseload"))
     with django_assert_num_queries(7):

@@ -73,7 +73,7 @@ def test_it_never_uses_another_organisations_lines(north: Organisation, river: O
     assert names(crisis_resources_for(river.pk, "en-gb")) == ["Riverside helpline"]
 
 
-def test_it_runs_at_most_two_queries(north: Organisation, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_at_most_two_queries(north: Organisation, django_assert_num_queries) -> None:
     add(north, "en", "English line")
     with django_assert_num_queries(1):
         crisis_resources_for(north.pk, "en")

@@ -1,0 +1,216 @@
+"""Starting a course: sessions scheduled from the protocol, or refused with a clear error."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client as HttpClient
+from django.urls import reverse
+from pytest_django.asserts import assertRedirects
+
+from openipt.accounts.models import User
+from openipt.audit.models import AuditEvent
+from openipt.clients.models import Client
+from openipt.courses.actions import end_course, start_course
+from openipt.courses.models import Attendance, Course, CourseStatus, Modality, Session
+from openipt.protocols import get_protocol
+
+
+def url(client: Client) -> str:
+    return reverse("courses:start", args=[client.pk])
+
+
+def form_data(**overrides: str) -> dict[str, str]:
+    data = {"protocol_key": "ipt-standard", "start_date": "2026-03-02", "weekday": "", "planned_sessions": ""}
+    data.update(overrides)
+    return data
+
+
+def schedule(course: Course) -> list[tuple[int, date, str]]:
+    return [(s.number, s.scheduled_date, s.phase_key) for s in course.sessions.order_by("number")]
+
+
+def weekly(first: date, count: int) -> list[date]:
+    return [first + timedelta(weeks=i) for i in range(count)]
+
+
+def test_it_shows_the_form_with_every_protocol(client: HttpClient, alice: User, client_a: Client) -> None:
+    client.force_login(alice)
+    response = client.get(url(client_a))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Start a course" in body
+    assert "Maya Okafor" in body  # the banner
+    keys = [key for key, _ in response.context["form"].fields["protocol_key"].choices]
+    assert keys == ["ipt-adolescent", "ipt-brief", "ipt-maintenance", "ipt-standard"]
+    assert "16 sessions (12–16), weekly" in body
+
+
+def test_it_schedules_the_protocols_sessions_and_audits(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+    response = client.post(url(client_a), form_data())
+    assertRedirects(response, reverse("clients:detail", args=[client_a.pk]), fetch_redirect_response=False)
+    course = Course.objects.get()
+    protocol = get_protocol("ipt-standard")
+    assert (course.client, course.clinician, course.status) == (client_a, alice, CourseStatus.ACTIVE)
+    assert (course.protocol_key, course.protocol_version) == ("ipt-standard", protocol.version)
+    assert (course.start_date, course.weekday, course.planned_sessions) == (date(2026, 3, 2), 0, 16)
+    assert course.current_phase == "initial"
+    phases = ["initial"] * 3 + ["middle"] * 10 + ["termination"] * 3
+    dates = weekly(date(2026, 3, 2), 16)
+    assert schedule(course) == list(zip(range(1, 17), dates, phases, strict=True))
+    assert set(course.sessions.values_list("attendance", "modality")) == {
+        (Attendance.SCHEDULED, Modality.IN_PERSON)
+    }
+    event = AuditEvent.objects.get(action="course.start")
+    assert (event.actor, event.client_id, event.object_type) == (alice, client_a.pk, "courses.course")
+    assert event.object_id == str(course.pk)
+    assert "Course started: 16 sessions scheduled." in client.get(response["Location"]).content.decode()
+
+
+def test_it_lays_out_the_phases_for_a_shorter_contract(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+    response = client.post(url(client_a), form_data(planned_sessions="12"))
+    assert response.status_code == 302
+    course = Course.objects.get()
+    assert course.planned_sessions == 12
+    phases = ["initial"] * 3 + ["middle"] * 6 + ["termination"] * 3
+    assert [p for _, _, p in schedule(course)] == phases
+
+
+def test_it_starts_on_the_chosen_weekday(client: HttpClient, alice: User, client_a: Client) -> None:
+    client.force_login(alice)
+    # Wednesday 4 March, sessions on Mondays: the first is Monday 9 March.
+    client.post(url(client_a), form_data(start_date="2026-03-04", weekday="0"))
+    course = Course.objects.get()
+    assert (course.start_date, course.weekday) == (date(2026, 3, 4), 0)
+    assert [d for _, d, _ in schedule(course)] == weekly(date(2026, 3, 9), 16)
+
+
+def test_it_schedules_a_monthly_protocol(client: HttpClient, alice: User, client_a: Client) -> None:
+    client.force_login(alice)
+    client.post(url(client_a), form_data(protocol_key="ipt-maintenance", start_date="2026-01-31"))
+    course = Course.objects.get()
+    assert course.weekday is None
+    dates = [d for _, d, _ in schedule(course)]
+    assert dates[:4] == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
+    assert len(dates) == 12
+    assert {p for _, _, p in schedule(course)} == {"maintenance"}
+
+
+def test_it_starts_the_brief_protocol_with_its_engagement_session(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+    client.post(url(client_a), form_data(protocol_key="ipt-brief"))
+    course = Course.objects.get()
+    assert course.current_phase == "engagement"
+    assert [p for _, _, p in schedule(course)] == ["engagement"] + ["initial"] * 2 + ["middle"] * 4 + [
+        "termination"
+    ] * 2
+
+
+def refused(response: Any, field: str | None, message: str) -> None:
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["__all__" if field is None else field] == [message]
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"planned_sessions": "11"},
+            "planned_sessions",
+            "The number of sessions must be between 12 and 16 for ipt-standard, not 11.",
+        ),
+        (
+            {"planned_sessions": "17"},
+            "planned_sessions",
+            "The number of sessions must be between 12 and 16 for ipt-standard, not 17.",
+        ),
+        (
+            {"protocol_key": "ipt-brief", "planned_sessions": "12"},
+            "planned_sessions",
+            "ipt-brief always has 9 sessions, not 12.",
+        ),
+        (
+            {"protocol_key": "ipt-unknown"},
+            "protocol_key",
+            "Select a valid choice. ipt-unknown is not one of the available choices.",
+        ),
+        ({"start_date": ""}, "start_date", "This field is required."),
+        ({"start_date": "2026-02-30"}, "start_date", "Enter a valid date."),
+        ({"weekday": "7"}, "weekday", "Select a valid choice. 7 is not one of the available choices."),
+        (
+            {"protocol_key": "ipt-maintenance", "weekday": "0"},
+            "weekday",
+            "Sessions of ipt-maintenance are monthly; leave the weekday empty.",
+        ),
+    ],
+)
+def test_it_refuses_bad_input_and_saves_nothing(
+    client: HttpClient, alice: User, client_a: Client, overrides: dict[str, str], field: str, message: str
+) -> None:
+    client.force_login(alice)
+    refused(client.post(url(client_a), form_data(**overrides)), field, message)
+    assert not Course.objects.exists()
+    assert not Session.objects.exists()
+    assert not AuditEvent.objects.filter(action="course.start").exists()
+
+
+def test_it_allows_one_active_course_per_client(client: HttpClient, alice: User, course_a: Course) -> None:
+    client.force_login(alice)
+    response = client.post(url(course_a.client), form_data(start_date="2026-04-06"))
+    refused(response, None, "This client already has an active course; end it before starting another.")
+    assert list(Course.objects.all()) == [course_a]
+    assert Session.objects.count() == 16
+    assert AuditEvent.objects.filter(action="course.start").count() == 1
+
+
+def test_it_starts_a_new_course_once_the_last_has_ended(
+    client: HttpClient, alice: User, course_a: Course
+) -> None:
+    end_course(alice, course_a, status=CourseStatus.COMPLETED, ended_on=date(2026, 6, 15))
+    client.force_login(alice)
+    response = client.post(
+        url(course_a.client), form_data(start_date="2026-09-07", protocol_key="ipt-maintenance")
+    )
+    assert response.status_code == 302
+    assert Course.objects.filter(client=course_a.client, status=CourseStatus.ACTIVE).get().protocol_key == (
+        "ipt-maintenance"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"protocol_key": "nope"}, "protocol_key", "Choose one of the protocols offered."),
+        ({"planned_sessions": 40}, "planned_sessions", "between 12 and 16 for ipt-standard, not 40"),
+        ({"weekday": 9}, "weekday", "Choose a day of the week."),
+    ],
+)
+def test_the_action_names_the_field_to_fix(
+    alice: User, client_a: Client, kwargs: dict[str, object], field: str, message: str
+) -> None:
+    args: dict[str, object] = {"protocol_key": "ipt-standard", "start_date": date(2026, 3, 2)} | kwargs
+    with pytest.raises(ValidationError) as caught:
+        start_course(alice, client_a, **args)  # type: ignore[arg-type]
+    assert list(caught.value.message_dict) == [field]
+    assert message in caught.value.message_dict[field][0]
+    assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_it_refuses_the_supervisor(client: HttpClient, bob: User, client_a: Client, method: str) -> None:
+    client.force_login(bob)
+    assert getattr(client, method)(url(client_a), form_data()).status_code == 403
+    assert not Course.objects.exists()
