@@ -102,3 +102,12 @@ class Score(models.Model):
         if self.pk is not None:
             raise ValueError("A score cannot be changed.")
         super().save(*args, **kwargs)
+
+    @property
+    def band_label(self) -> str:
+        """The band as printed ("Moderately severe"), untranslated: templates translate it."""
+        from .instruments import INSTRUMENTS
+
+        instrument = INSTRUMENTS.get(self.instrument)
+        bands = {band.key: band.label for band in instrument.bands} if instrument else {}
+        return bands.get(self.band, self.band)

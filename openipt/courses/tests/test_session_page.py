@@ -111,7 +111,7 @@ def test_it_shows_a_recorded_score_instead_of_the_form(
     client.force_login(alice)
     response = client.get(url(s1))
     body = response.content.decode()
-    assert "Total 16 · Moderatelysevere" in body
+    assert "Total 16 · Moderately severe" in body
     assert 'name="phq9-phq9-1"' not in body
     assert 'name="gad7-gad7-1"' in body
     assert reverse("measures:record-in-session", args=[s1.pk, "phq9"]) not in body

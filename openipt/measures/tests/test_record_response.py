@@ -396,3 +396,19 @@ def test_it_refuses_a_completion_time_without_a_time_zone(alice: User, client_a:
         )
     assert "completed_at" in excinfo.value.message_dict
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("instrument", "answers", "label"),
+    [
+        ("phq9", [2, 2, 2, 2, 2, 2, 2, 2, 0], "Moderately severe"),
+        ("phq9", [0] * 9, "Minimal"),
+        ("gad7", [3] * 7, "Severe"),
+    ],
+)
+def test_a_score_names_its_band_as_printed(
+    alice: User, client_a: Client, instrument: str, answers: list[int], label: str
+) -> None:
+    score = record_response(alice, client_a, instrument=instrument, answers=answers).score
+    assert score.band_label == label
+    assert Response.objects.get().instrument_name == {"phq9": "PHQ-9", "gad7": "GAD-7"}[instrument]
