@@ -13,4 +13,4 @@ fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 export OPENIPT_VAR_DIR="${OPENIPT_VAR_DIR:-$(mktemp -d -t openipt-test-XXXXXX)}"
 mkdir -p test-artifacts
-.venv/bin/pytest -q -m browser -p no:xdist tests/browser
+.venv/bin/pytest -q -m browser -p no:xdist tests/browser ${OPENIPT_JUNIT_DIR:+--junitxml="$OPENIPT_JUNIT_DIR/browser.xml"}

@@ -6,6 +6,7 @@ BIN=.venv/bin
 export OPENIPT_VAR_DIR="${OPENIPT_VAR_DIR:-$(mktemp -d -t openipt-test-XXXXXX)}"
 export SECRET_KEY="${SECRET_KEY:-test-only-$(date +%s%N)-not-secret-enough-for-production-use-xx}"
 unset DATABASE_URL
+export OPENIPT_JUNIT_DIR="${OPENIPT_JUNIT_DIR:-$(mktemp -d -t openipt-junit-XXXXXX)}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -28,7 +29,7 @@ DEBUG= OPENIPT_DEBUG=0 OPENIPT_INSECURE_HTTP=0 \
   ALLOWED_HOSTS=openipt.example.org $BIN/openipt check --deploy --fail-level WARNING
 
 step "pytest (SQLite)"
-$BIN/pytest -n 2 -q
+$BIN/pytest -n 2 -q --junitxml="$OPENIPT_JUNIT_DIR/sqlite.xml"
 
 if [ "${CI:-}" = "true" ]; then
   step "pytest (PostgreSQL leg)"
@@ -36,3 +37,6 @@ if [ "${CI:-}" = "true" ]; then
   step "browser leg (Debian Chromium via Playwright, axe-core)"
   bash scripts/test-browser.sh
 fi
+
+step "summary"
+$BIN/python scripts/junit_summary.py "$OPENIPT_JUNIT_DIR"/*.xml

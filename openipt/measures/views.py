@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openipt.clients.access import can_write, get_client_for_user
+from openipt.clients.models import Client
 from openipt.courses import summary
 from openipt.courses.access import get_session_for_user
-from openipt.courses.models import CourseStatus
+from openipt.courses.models import Course, CourseStatus, Session
 from openipt.courses.session_page import session_context
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
@@ -41,6 +42,36 @@ def _saved_message(request: AuthedRequest, response: Response) -> None:
         messages.success(request, _("Saved: total %(total)s.") % {"total": score.total})
 
 
+def _record(
+    request: AuthedRequest,
+    form: InstrumentForm,
+    client: Client,
+    channel: str,
+    *,
+    session: Session | None = None,
+    course: Course | None = None,
+) -> Response | None:
+    """Store the form's answers through the one recording action; on refusal, errors go on the form."""
+    try:
+        response = actions.record_response(
+            request.user,
+            client,
+            instrument=form.instrument.key,
+            answers=form.answers(),
+            source=form.cleaned_data["source"],
+            channel=channel,
+            session=session,
+            course=course,
+            response_uuid=form.cleaned_data["response_uuid"],
+            request=request,
+        )
+    except ValidationError as exc:
+        apply_error(form, exc)
+        return None
+    _saved_message(request, response)
+    return response
+
+
 @clinical_view
 @require_POST
 def record_in_session(request: AuthedRequest, session_id: int, instrument: str) -> HttpResponse:
@@ -50,22 +81,8 @@ def record_in_session(request: AuthedRequest, session_id: int, instrument: str) 
     inst = _instrument(instrument)
     form = InstrumentForm(inst, request.POST)
     if form.is_valid():
-        try:
-            response = actions.record_response(
-                request.user,
-                session.course.client,
-                instrument=inst.key,
-                answers=form.answers(),
-                source=form.cleaned_data["source"],
-                channel=Channel.IN_SESSION,
-                session=session,
-                response_uuid=form.cleaned_data["response_uuid"],
-                request=request,
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            _saved_message(request, response)
+        response = _record(request, form, session.course.client, Channel.IN_SESSION, session=session)
+        if response is not None:
             return redirect("courses:session", session.pk)
     context = session_context(request, session, measure_forms={inst.key: form})
     return render(request, "courses/session.html", context, status=400)
@@ -81,22 +98,7 @@ def record_ad_hoc(request: AuthedRequest, client_id: int, instrument: str) -> Ht
     form = InstrumentForm(inst, request.POST or None)
     if request.method == "POST" and form.is_valid():
         course = client.courses.filter(status=CourseStatus.ACTIVE).first()
-        try:
-            response = actions.record_response(
-                request.user,
-                client,
-                instrument=inst.key,
-                answers=form.answers(),
-                source=form.cleaned_data["source"],
-                channel=Channel.PAPER,
-                course=course,
-                response_uuid=form.cleaned_data["response_uuid"],
-                request=request,
-            )
-        except ValidationError as exc:
-            apply_error(form, exc)
-        else:
-            _saved_message(request, response)
+        if _record(request, form, client, Channel.PAPER, course=course) is not None:
             return redirect("clients:detail", client.pk)
     context = {
         "client": client,
