@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "openipt.accounts",
     "openipt.audit",
     "openipt.clients",
@@ -205,6 +207,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("OPENIPT_PLAIN_STATIC")
+
+# Background work (e-mail notifications, escalation) goes through Django's tasks API with the
+# database backend; `openipt worker` runs the worker beside the web servers.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "openipt@localhost")

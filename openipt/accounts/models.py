@@ -24,6 +24,11 @@ class Organisation(models.Model):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
     default_locale = models.CharField(_("default locale"), max_length=16, default="en-gb")
+    alert_escalation_minutes = models.PositiveIntegerField(
+        _("escalate unacknowledged risk alerts after (minutes)"),
+        default=60,
+        help_text=_("An open risk alert not acknowledged within this time is escalated to the supervisors."),
+    )
 
     class Meta:
         ordering = ["name"]

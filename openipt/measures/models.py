@@ -111,3 +111,51 @@ class Score(models.Model):
         instrument = INSTRUMENTS.get(self.instrument)
         bands = {band.key: band.label for band in instrument.bands} if instrument else {}
         return bands.get(self.band, self.band)
+
+
+class InstrumentPermission(models.Model):
+    """A clinic's confirmation that it holds permission to use a licence-restricted instrument.
+
+    Until one exists (and is enabled) for the organisation, the instrument cannot be administered.
+    The item texts come from a local file the clinic supplies; OpenIPT never ships them.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="instrument_permissions"
+    )
+    instrument = models.CharField(max_length=32)
+    enabled = models.BooleanField(default=True)
+    item_texts = models.JSONField(default=list)
+    source_file_name = models.CharField(max_length=200, blank=True)
+    permission_note = models.CharField(
+        _("permission held"), max_length=300, help_text=_("Who granted permission, and the reference.")
+    )
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "instrument"], name="one_permission_per_instrument")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} ({'enabled' if self.enabled else 'disabled'})"
+
+
+class ExpectedCurveSet(models.Model):
+    """Expected-recovery curves for "not on track" flags, fitted on a clinic's completed courses."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    instrument = models.CharField(max_length=32)
+    curves = models.JSONField()
+    n_courses = models.PositiveIntegerField()
+    z = models.FloatField()
+    fitted_at = models.DateTimeField()
+    fitted_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-fitted_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "instrument", "fitted_at"], name="curves_org_instr")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} curves ({self.fitted_at:%Y-%m-%d}, n={self.n_courses})"

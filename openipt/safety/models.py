@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,7 @@ from openipt.measures.models import Response
 class Severity(models.TextChoices):
     HIGH = "high", _("High")
     MODERATE = "moderate", _("Moderate")
+    LOW = "low", _("Low")
 
 
 class AlertStatus(models.TextChoices):
@@ -38,6 +40,7 @@ class RiskAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action_taken = models.TextField(_("action taken"), blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -48,7 +51,10 @@ class RiskAlert(models.Model):
                 name="acknowledged_alert_has_action",
             ),
         ]
-        indexes = [models.Index(fields=["status", "client"], name="alert_status_client")]
+        indexes = [
+            models.Index(fields=["status", "client"], name="alert_status_client"),
+            models.Index(fields=["status", "escalated_at", "raised_at"], name="alert_escalation_scan"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.flag} ({self.get_status_display()})"
@@ -80,3 +86,59 @@ class CrisisResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.locale})"
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class AlertEscalation(models.Model):
+    """One escalation of an unacknowledged alert to the team's supervisors, and how delivery went."""
+
+    alert = models.ForeignKey(RiskAlert, on_delete=models.PROTECT, related_name="escalations")
+    at = models.DateTimeField()
+    recipients = models.JSONField(default=list, help_text="User ids notified (never addresses or names).")
+    delivery = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Escalation of alert {self.alert_id} ({self.delivery})"
+
+
+class SafetyPlan(models.Model):
+    """One version of a client's safety plan (the six-step structure plus reasons for living).
+
+    Versions are never changed: saving the plan writes a new version, so earlier ones stay readable.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="safety_plans")
+    version = models.PositiveIntegerField()
+    warning_signs = models.TextField(_("1. Warning signs"), blank=True)
+    internal_coping = models.TextField(_("2. Things I can do on my own to take my mind off things"), blank=True)
+    social_distraction = models.TextField(_("3. People and places that help me feel better"), blank=True)
+    people_to_ask = models.TextField(_("4. People I can ask for help"), blank=True)
+    professionals = models.TextField(_("5. Professionals and crisis lines I can contact"), blank=True)
+    environment_safety = models.TextField(_("6. Making my surroundings safer"), blank=True)
+    reasons_for_living = models.TextField(_("Reasons for living"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    shared_with_client = models.BooleanField(_("shared with the client"), default=False)
+
+    class Meta:
+        ordering = ["client", "-version"]
+        constraints = [models.UniqueConstraint(fields=["client", "version"], name="one_safety_plan_version")]
+
+    def __str__(self) -> str:
+        return f"Safety plan v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A safety plan version cannot be changed; save a new version.")
+        super().save(*args, **kwargs)
