@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "openipt.measures",
     "openipt.safety",
     "openipt.notes",
+    "openipt.reports",
     "openipt.demo",
 ]
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("alerts/", include("openipt.safety.urls")),
     path("notes/", include("openipt.notes.urls")),
     path("settings/", include("openipt.accounts.urls")),
+    path("reports/", include("openipt.reports.urls")),
 ]

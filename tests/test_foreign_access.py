@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from openipt.measures.actions import record_response
 from openipt.notes.actions import add_addendum, save_draft, sign_note
-from openipt.safety.models import CrisisResource, RiskAlert
+from openipt.safety.models import CrisisResource, RiskAlert, SafetyPlan
 
 MARKER = "Okafor"  # the client's family name: must never appear in a refused response
 
@@ -44,6 +45,14 @@ def records(alice, client_a, course_a, north):
     note = sign_note(alice, note)
     add_addendum(alice, note, body=f"{MARKER} called afterwards.")
     resource = CrisisResource.objects.create(organisation=north, locale="en-gb", name="Line", phone="1")
+    plan = SafetyPlan.objects.create(
+        client=client_a,
+        version=1,
+        warning_signs=f"{MARKER} stops answering the phone",
+        reasons_for_living=f"{MARKER}'s children",
+        created_by=alice,
+        created_at=timezone.now(),
+    )
     return {
         "client_id": client_a.pk,
         "course_id": course_a.pk,
@@ -52,6 +61,7 @@ def records(alice, client_a, course_a, north):
         "alert_id": RiskAlert.objects.get(client=client_a).pk,
         "resource_id": resource.pk,
         "instrument": "phq9",
+        "version": plan.version,
     }
 
 

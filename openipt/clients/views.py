@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openipt.courses import summary
@@ -12,7 +13,9 @@ from openipt.courses.models import Attendance
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
-from openipt.measures.instruments import INSTRUMENTS
+from openipt.measures.due import measures_for_courses
+from openipt.measures.licensing import available_instruments
+from openipt.measures.tracking import outcomes_for_course, track_courses
 from openipt.safety.actions import crisis_resources_for
 
 from . import actions
@@ -91,6 +94,8 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
     course = banner.course
     sessions = list(course.sessions.order_by("scheduled_date", "number", "id")) if course else []
     past = list(client.courses.exclude(pk=course.pk if course else 0).order_by("-start_date"))
+    outcome_course = course or (past[0] if past else None)
+    today = timezone.localdate()
     phq9_chart, phq9_scores = summary.score_chart(client, "phq9")
     gad7_chart, gad7_scores = summary.score_chart(client, "gad7")
     context = {
@@ -102,7 +107,12 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
         "past_courses": past,
         "charts": [("PHQ-9", phq9_chart, phq9_scores), ("GAD-7", gad7_chart, gad7_scores)],
         "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
+        "outcome_course": outcome_course,
+        "outcomes": outcomes_for_course(outcome_course) if outcome_course else None,
+        "track": track_courses([course]).get(course.pk) if course else None,
+        "measures": measures_for_courses([course], today)[course.pk] if course else None,
+        "safety_plan": client.safety_plans.order_by("-version").first(),
         "can_write": can_write(request.user, client),
-        "instruments": list(INSTRUMENTS.values()),
+        "instruments": available_instruments(client.organisation_id),
     }
     return render(request, "clients/detail.html", context)

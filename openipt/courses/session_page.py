@@ -9,6 +9,7 @@ from openipt.clients.access import can_write
 from openipt.lib.http import AuthedRequest
 from openipt.measures.forms import InstrumentForm
 from openipt.measures.instruments import get_instrument
+from openipt.measures.licensing import available_instruments
 from openipt.measures.models import Score
 from openipt.notes.forms import AddendumForm, NoteForm
 from openipt.notes.models import Note
@@ -36,6 +37,7 @@ class DueMeasure:
     name: str
     form: InstrumentForm | None
     score: Score | None
+    enabled: bool = True
 
 
 def session_context(request: AuthedRequest, session: Session, **overrides: Any) -> dict[str, Any]:
@@ -58,12 +60,16 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
     writable = can_write(request.user, client)
     measure_forms = overrides.pop("measure_forms", {})
     due = []
+    available = {i.key: i for i in available_instruments(client.organisation_id)}
     for key in due_keys:
-        instrument = get_instrument(key)
+        instrument = available.get(key)
         form = None
-        if key not in scores and writable and course.is_active:
+        if instrument is not None and key not in scores and writable and course.is_active:
             form = measure_forms.get(key) or InstrumentForm(instrument)
-        due.append(DueMeasure(key=key, name=instrument.name, form=form, score=scores.get(key)))
+        name = (instrument or get_instrument(key)).name
+        due.append(
+            DueMeasure(key=key, name=name, form=form, score=scores.get(key), enabled=instrument is not None)
+        )
 
     previous = (
         Session.objects.filter(

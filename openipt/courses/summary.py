@@ -17,6 +17,8 @@ from openipt.clients.models import Client
 from openipt.lib import charts
 from openipt.measures.instruments import get_instrument
 from openipt.measures.models import Score
+from openipt.measures.tracking import track_courses
+from openipt.measures.trajectories import OnTrack
 from openipt.safety.models import AlertStatus, RiskAlert
 
 from .models import Attendance, Course, CourseStatus
@@ -53,6 +55,11 @@ class CaseloadRow:
     next_date: date | None
     alerts: list[RiskAlert] = field(default_factory=list)
     phq9: list[int] = field(default_factory=list)
+    track: OnTrack | None = None
+
+    @property
+    def not_on_track(self) -> bool:
+        return self.track is not None and self.track.status == "not_on_track"
 
     @property
     def latest(self) -> int | None:
@@ -100,9 +107,17 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
     scores = Score.objects.filter(course_id__in=rows, instrument="phq9").order_by("completed_at", "id")
     for course_id, total in scores.values_list("course_id", "total"):
         rows[course_id].phq9.append(total)
+    for course_id, track in track_courses([row.course for row in rows.values()]).items():
+        rows[course_id].track = track
     return sorted(
         rows.values(),
-        key=lambda r: (not r.alerts, r.next_date or date.max, r.client.family_name, r.client.given_name),
+        key=lambda r: (
+            not r.alerts,
+            not r.not_on_track,
+            r.next_date or date.max,
+            r.client.family_name,
+            r.client.given_name,
+        ),
     )
 
 

@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "caseload": clinical,
             "clients": clinical,
+            "supervision": getattr(user, "is_supervisor", False),
             "admin": getattr(user, "is_org_admin", False),
         },
         "organisation": getattr(user, "organisation", None),

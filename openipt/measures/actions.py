@@ -19,7 +19,7 @@ from openipt.lib.errors import refuse
 from openipt.safety.actions import raise_alerts
 
 from . import scoring
-from .instruments import UnknownInstrument, get_instrument
+from .licensing import instrument_for
 from .models import Channel, Response, Score, Source
 
 
@@ -43,10 +43,7 @@ def record_response(
     risk answer can never be stored without its alert. Re-sending the same `response_uuid`
     (a double-submitted form, a retried sync) returns the stored response instead of a duplicate.
     """
-    try:
-        get_instrument(instrument)
-    except UnknownInstrument as exc:
-        raise refuse(str(exc), "instrument") from None
+    instrument_for(client.organisation_id, instrument)  # refuses unknown and not-enabled instruments
     try:
         result = scoring.score(instrument, answers)
     except scoring.ScoringError as exc:

@@ -135,7 +135,9 @@ class InstrumentPermission(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "instrument"], name="one_permission_per_instrument")
+            models.UniqueConstraint(
+                fields=["organisation", "instrument"], name="one_permission_per_instrument"
+            )
         ]
 
     def __str__(self) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from openipt.measures.instruments import Instrument, Item, UnknownInstrument, get_instrument
+from openipt.measures.instruments import SEVERITIES, Instrument, Item, UnknownInstrument, get_instrument
 
 # ASCII digits only: int() would also accept "1_0", "٣" and other forms no form or CLI sends.
 _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
@@ -30,11 +30,18 @@ class ScoringError(ValueError):
 class Score:
     """The result of scoring one set of answers (FHIR Observation, derived from a Response).
 
-    `items` holds (link_id, scored value) for every scored item, in item order; `unscored` holds
-    the same for unscored items that were answered. `answers` holds (link_id, option index) for
-    every answered item: what to store as the response, since for a reverse-keyed instrument the
-    index and the scored value differ. `risk` lists the risk flags raised, in item order, without
-    repeats.
+    `items` holds (link_id, scored value) for every scored item answered, in item order;
+    `unscored` holds the same for unscored items that were answered. `answers` holds (link_id,
+    option index) for every answered item: what to store as the response, since for a
+    reverse-keyed instrument the index and the scored value differ. `risk` lists the risk flags
+    raised, in item order, without repeats; `risk_severity` pairs each with the highest severity
+    any item gave it ("low", "moderate" or "high"). `subscales` holds (key, sum) for an
+    instrument with subscales (WAI-SR). `not_applicable` lists scored items answered "not
+    applicable": the total is over the other items, not pro-rated, and `max_total` is the highest
+    total those other items allow.
+
+    For a triage instrument (`Instrument.has_total` False: the C-SSRS screener) `total` is the
+    rank of the triage level in its bands, 0 for none to 3 for high; show the band, not a score.
     """
 
     instrument: str
@@ -46,19 +53,44 @@ class Score:
     items: tuple[tuple[str, int], ...]
     unscored: tuple[tuple[str, int], ...] = ()
     answers: tuple[tuple[str, int], ...] = ()
+    risk_severity: tuple[tuple[str, str], ...] = ()
+    subscales: tuple[tuple[str, int], ...] = ()
+    not_applicable: tuple[str, ...] = ()
+
+    def severity_for(self, flag: str) -> str | None:
+        """The severity of `flag` ("low", "moderate" or "high"), or None if it was not raised."""
+        return dict(self.risk_severity).get(flag)
 
     def as_dict(self) -> dict[str, object]:
-        """A JSON-ready dict: lists and dicts only, keys in a stable order."""
-        return {
+        """A JSON-ready dict: lists and dicts only, keys in a stable order. `subscales` and
+        `not_applicable` appear only for a score that has them."""
+        result: dict[str, object] = {
             "instrument": self.instrument,
             "total": self.total,
             "band": self.band,
             "risk": list(self.risk),
+            "risk_severity": dict(self.risk_severity),
             "band_label": self.band_label,
             "max_total": self.max_total,
             "items": dict(self.items),
             "unscored": dict(self.unscored),
         }
+        if self.subscales:
+            result["subscales"] = dict(self.subscales)
+        if self.not_applicable:
+            result["not_applicable"] = list(self.not_applicable)
+        return result
+
+
+@dataclass(slots=True)
+class _Answered:
+    """What `_read` found, item by item; `score()` turns it into a `Score`."""
+
+    indexes: dict[str, int] = field(default_factory=dict)
+    scored: dict[str, int] = field(default_factory=dict)
+    unscored: dict[str, int] = field(default_factory=dict)
+    not_applicable: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
 
 
 def score(instrument: str | Instrument, answers: Sequence[Answer] | Mapping[str, Answer]) -> Score:
@@ -69,42 +101,101 @@ def score(instrument: str | Instrument, answers: Sequence[Answer] | Mapping[str,
     floats and other strings are not. `None` counts as not answered.
 
     `answers` is either a sequence in item order (PHQ-9: the nine items, optionally followed by
-    the difficulty item) or a mapping of link id to answer. Every required item must be answered;
-    unknown link ids and surplus answers are refused. Raises `ScoringError` on any problem.
+    the difficulty item; None in the place of an item skip logic leaves out) or a mapping of link
+    id to answer. Every required item that is asked must be answered; an item skip logic leaves
+    out must not be; unknown link ids and surplus answers are refused. Raises `ScoringError` on
+    any problem.
     """
     definition = _resolve(instrument)
-    given = _by_link_id(definition, answers)
-    scored: list[tuple[str, int]] = []
-    unscored: list[tuple[str, int]] = []
-    indexes: list[tuple[str, int]] = []
-    risk: list[str] = []
-    for number, item in enumerate(definition.items, start=1):
-        raw = given.get(item.link_id)
-        if raw is None:
-            if item.required:
-                hint = _count_hint(definition, answers)
-                raise ScoringError(f"{definition.key}: item {number} ({item.link_id}) is missing{hint}")
-            continue
-        index = _option_index(definition.key, number, item, raw)
-        value = item.options[index].value
-        indexes.append((item.link_id, index))
-        (scored if item.scored else unscored).append((item.link_id, value))
-        # Risk is judged item by item, whatever the total: a minimal total can still carry a flag.
-        if item.risk_flag and value >= item.risk_threshold and item.risk_flag not in risk:
-            risk.append(item.risk_flag)
-
-    total = sum(value for _, value in scored)
+    found = _read(definition, _by_link_id(definition, answers), answers)
+    total = definition.total_of(found.scored)
     band = definition.band_for(total)
     return Score(
         instrument=definition.key,
         total=total,
         band=band.key,
         band_label=band.label,
-        max_total=definition.max_total,
-        risk=tuple(risk),
-        items=tuple(scored),
-        unscored=tuple(unscored),
-        answers=tuple(indexes),
+        max_total=_max_total(definition, found),
+        risk=tuple(found.severity),
+        items=tuple(found.scored.items()),
+        unscored=tuple(found.unscored.items()),
+        answers=tuple(found.indexes.items()),
+        risk_severity=tuple(found.severity.items()),
+        subscales=tuple(
+            (group.key, sum(found.scored[link_id] for link_id in group.link_ids if link_id in found.scored))
+            for group in definition.subscales
+        ),
+        not_applicable=tuple(found.not_applicable),
+    )
+
+
+def _read(definition: Instrument, given: Mapping[str, object], answers: object) -> _Answered:
+    """Check every answer in item order, applying skip logic, and collect values and risk."""
+    found = _Answered()
+    for number, item in enumerate(definition.items, start=1):
+        raw = given.get(item.link_id)
+        when = item.enable_when
+        if when is not None and found.indexes.get(when[0]) != when[1]:
+            if raw is not None:
+                raise _not_asked_error(definition, number, item.link_id, when)
+            continue
+        if raw is None:
+            if item.required:
+                hint = _count_hint(definition, answers, found.indexes)
+                raise ScoringError(f"{definition.key}: item {number} ({item.link_id}) is missing{hint}")
+            continue
+        # type() rather than isinstance(): a bool is an int but never an answer.
+        if type(raw) is int and 0 <= raw < len(item.options):
+            index = raw
+        else:
+            index = _option_index(definition.key, number, item, raw)
+        found.indexes[item.link_id] = index
+        value = item.options[index].value
+        if value is None:
+            found.not_applicable.append(item.link_id)
+            continue
+        (found.scored if item.scored else found.unscored)[item.link_id] = value
+        # Risk is judged item by item, whatever the total: a minimal total can still carry a flag.
+        if item.risk_flag and (severity := item.risk_severity(value)):
+            found.severity[item.risk_flag] = _higher(found.severity.get(item.risk_flag), severity)
+    return found
+
+
+def _asked(item: Item, indexes: Mapping[str, int]) -> bool:
+    """Whether skip logic asks `item`, given the option indexes chosen for earlier items."""
+    if item.enable_when is None:
+        return True
+    link_id, index = item.enable_when
+    return indexes.get(link_id) == index
+
+
+def _higher(current: str | None, new: str) -> str:
+    if current is None:
+        return new
+    return max(current, new, key=SEVERITIES.index)
+
+
+def _max_total(definition: Instrument, found: _Answered) -> int:
+    """The instrument's maximum, less what items answered "not applicable" could have added.
+    Items skip logic leaves out still count: skipping them is part of the answer."""
+    if not found.not_applicable:
+        return definition.max_total
+    left_out = set(found.not_applicable)
+    maxima = {
+        item.link_id: item.max_value for item in definition.scored_items if item.link_id not in left_out
+    }
+    return definition.total_of(maxima)
+
+
+def _not_asked_error(
+    definition: Instrument, number: int, link_id: str, enable_when: tuple[str, int]
+) -> ScoringError:
+    on, index = enable_when
+    label = definition.item(on).options[index].label
+    on_number = definition.link_ids.index(on) + 1
+    return ScoringError(
+        f"{definition.key} item {number} ({link_id}): only asked when item {on_number} ({on}) "
+        f"is answered {index} ({label}); leave it out"
     )
 
 
@@ -145,11 +236,16 @@ def _by_link_id(instrument: Instrument, answers: object) -> dict[str, object]:
     return {item.link_id: answer for item, answer in zip(items, answers, strict=False)}
 
 
-def _count_hint(instrument: Instrument, answers: object) -> str:
-    """For a sequence that stops early, how many answers were given and how many are needed."""
+def _count_hint(instrument: Instrument, answers: object, indexes: Mapping[str, int]) -> str:
+    """For a sequence that stops early, how many answers were given and how many are needed
+    (up to the last required item that the answers so far ask)."""
     if isinstance(answers, Mapping) or not isinstance(answers, Sequence):
         return ""
-    needed = max(number for number, item in enumerate(instrument.items, start=1) if item.required)
+    needed = max(
+        number
+        for number, item in enumerate(instrument.items, start=1)
+        if item.required and _asked(item, indexes)
+    )
     return f"; {len(answers)} answers given, {needed} needed" if len(answers) < needed else ""
 
 

@@ -19,15 +19,17 @@ from openipt.lib.http import AuthedRequest
 
 from . import actions
 from .forms import InstrumentForm
-from .instruments import INSTRUMENTS, Instrument, UnknownInstrument, get_instrument
+from .instruments import Instrument
+from .licensing import administrable, available_instruments
 from .models import Channel, Response
 
 
-def _instrument(key: str) -> Instrument:
-    try:
-        return get_instrument(key)
-    except UnknownInstrument:
-        raise Http404("No such instrument") from None
+def _instrument(organisation_id: int, key: str) -> Instrument:
+    """The instrument as the client's organisation administers it; 404 when unknown or not enabled."""
+    instrument = administrable(organisation_id, key)
+    if instrument is None:
+        raise Http404("No such instrument")
+    return instrument
 
 
 def _saved_message(request: AuthedRequest, response: Response) -> None:
@@ -36,7 +38,7 @@ def _saved_message(request: AuthedRequest, response: Response) -> None:
         messages.error(
             request,
             _("%(name)s saved: %(total)s. A risk answer was given: a risk alert is open for this client.")
-            % {"name": _(get_instrument(response.instrument).short_name), "total": score.total},
+            % {"name": response.instrument_name, "total": score.total},
         )
     else:
         messages.success(request, _("Saved: total %(total)s.") % {"total": score.total})
@@ -78,7 +80,7 @@ def record_in_session(request: AuthedRequest, session_id: int, instrument: str) 
     session = get_session_for_user(request.user, session_id)
     if not can_write(request.user, session.course.client):
         raise PermissionDenied
-    inst = _instrument(instrument)
+    inst = _instrument(session.course.client.organisation_id, instrument)
     form = InstrumentForm(inst, request.POST)
     if form.is_valid():
         response = _record(request, form, session.course.client, Channel.IN_SESSION, session=session)
@@ -94,7 +96,7 @@ def record_ad_hoc(request: AuthedRequest, client_id: int, instrument: str) -> Ht
     client = get_client_for_user(request.user, client_id)
     if not can_write(request.user, client):
         raise PermissionDenied
-    inst = _instrument(instrument)
+    inst = _instrument(client.organisation_id, instrument)
     form = InstrumentForm(inst, request.POST or None)
     if request.method == "POST" and form.is_valid():
         course = client.courses.filter(status=CourseStatus.ACTIVE).first()
@@ -105,6 +107,6 @@ def record_ad_hoc(request: AuthedRequest, client_id: int, instrument: str) -> Ht
         "banner": summary.banner_for(client),
         "form": form,
         "instrument": inst,
-        "instruments": INSTRUMENTS.values(),
+        "instruments": available_instruments(client.organisation_id),
     }
     return render(request, "measures/ad_hoc.html", context, status=400 if form.errors else 200)

@@ -17,6 +17,7 @@ from openipt.measures.models import Response
 from openipt.measures.scoring import Score
 
 from .models import AlertStatus, CrisisResource, RiskAlert, Severity
+from .tasks import enqueue_after_commit, notify_alert_raised
 
 # What each risk flag means on a clinician's screen. Unknown flags still raise a high alert.
 FLAG_SUMMARIES = {
@@ -37,7 +38,12 @@ def _severity(score: Score, flag: str) -> str:
 
 
 def raise_alerts(response: Response, score: Score) -> list[RiskAlert]:
-    """Create one open alert per risk flag of the score. Must run inside the response's transaction."""
+    """Create one open alert per risk flag of the score. Must run inside the response's transaction.
+
+    Once that transaction commits, an e-mail to the client's lead clinician is queued for each
+    alert. Queueing happens after the commit and its errors are only logged (`robust=True`), so a
+    broken task queue or mail server can never undo the response, its score or its alert.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("raise_alerts must run in the same transaction as the response")
     alerts = [
@@ -53,6 +59,7 @@ def raise_alerts(response: Response, score: Score) -> list[RiskAlert]:
     ]
     for alert in alerts:
         record(None, "alert.raise", obj=alert, client_id=response.client_id)
+        enqueue_after_commit(notify_alert_raised, alert.pk)
     return alerts
 
 

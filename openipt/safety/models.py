@@ -121,7 +121,9 @@ class SafetyPlan(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="safety_plans")
     version = models.PositiveIntegerField()
     warning_signs = models.TextField(_("1. Warning signs"), blank=True)
-    internal_coping = models.TextField(_("2. Things I can do on my own to take my mind off things"), blank=True)
+    internal_coping = models.TextField(
+        _("2. Things I can do on my own to take my mind off things"), blank=True
+    )
     social_distraction = models.TextField(_("3. People and places that help me feel better"), blank=True)
     people_to_ask = models.TextField(_("4. People I can ask for help"), blank=True)
     professionals = models.TextField(_("5. Professionals and crisis lines I can contact"), blank=True)

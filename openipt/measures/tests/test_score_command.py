@@ -35,6 +35,7 @@ def test_it_prints_one_line_of_json_for_answers_in_item_order() -> None:
         "total": 8,
         "band": "mild",
         "risk": ["suicidal_ideation"],
+        "risk_severity": {"suicidal_ideation": "moderate"},
         "band_label": "Mild",
         "max_total": 27,
         "items": {f"phq9-{n}": int(value) for n, value in enumerate(ISSUE_EXAMPLE, start=1)},
@@ -76,7 +77,7 @@ def test_it_accepts_link_id_pairs_in_any_order() -> None:
         (["gad7", "gad7-1=1", "gad7-2=1"], "gad7: item 3 (gad7-3) is missing"),
         (["gad7", "gad7-1=1", "gad7-1=2"], "gad7-1 is answered twice"),
         (["gad7", "gad7-1=1", "2"], "give answers either all in item order or all as link_id=index pairs"),
-        (["phq10", *ISSUE_EXAMPLE], "unknown instrument 'phq10'; choose one of gad7, phq9"),
+        (["phq10", *ISSUE_EXAMPLE], "unknown instrument 'phq10'; choose one of cssrs_screen, epds, gad7"),
     ],
 )
 def test_a_bad_answer_is_a_command_error_and_prints_nothing(args: list[str], message: str) -> None:

@@ -20,6 +20,7 @@ PHQ9_THRESHOLDS = [(20, "severe"), (15, "moderately_severe"), (10, "moderate"), 
 GAD7_THRESHOLDS = [(15, "severe"), (10, "moderate"), (5, "mild"), (0, "minimal")]
 
 PHQ9_IDS = [f"phq9-{n}" for n in range(1, 10)]
+ALL_KEYS = "cssrs_screen, epds, gad7, hamd17, phq2, phq9, phqa, qids_sr16, wai_sr, wsas"
 GAD7_IDS = [f"gad7-{n}" for n in range(1, 8)]
 
 
@@ -180,6 +181,7 @@ def test_as_dict_is_json_ready() -> None:
         "total": 8,
         "band": "mild",
         "risk": ["suicidal_ideation"],
+        "risk_severity": {"suicidal_ideation": "moderate"},
         "band_label": "Mild",
         "max_total": 27,
         "items": dict(zip(PHQ9_IDS, [1, 0, 2, 3, 0, 1, 0, 0, 1], strict=True)),
@@ -282,8 +284,8 @@ FULL_PHQ9 = dict.fromkeys(PHQ9_IDS, 0)
         ),
         ("phq9", 8, "phq9: answers must be a list in item order or a mapping of link id to answer, not int"),
         # Unknown instrument
-        ("phq10", [0] * 9, "unknown instrument 'phq10'; choose one of gad7, phq9"),
-        ("PHQ9", [0] * 9, "unknown instrument 'PHQ9'; choose one of gad7, phq9"),
+        ("phq10", [0] * 9, f"unknown instrument 'phq10'; choose one of {ALL_KEYS}"),
+        ("PHQ9", [0] * 9, f"unknown instrument 'PHQ9'; choose one of {ALL_KEYS}"),
     ],
 )
 def test_errors_name_the_item_and_what_is_allowed(instrument: str, answers: object, message: str) -> None:

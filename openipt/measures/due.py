@@ -1,0 +1,91 @@
+"""Which measures are due, overdue or completed, per session and per course.
+
+A protocol says which instruments are due at each session number. A due measure is *completed*
+when a score exists for that session; *overdue* when its session has been held (or its date has
+passed without attendance being recorded) and no score exists; *due* at the next session still to
+come; sessions marked "did not attend" or cancelled owe nothing. Two queries for any number of
+courses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from openipt.courses.models import Attendance, Course, Session
+
+from .models import Score
+
+
+@dataclass
+class SessionMeasure:
+    session_id: int
+    session_number: int
+    session_date: date
+    instrument: str
+    status: str  # "completed" | "overdue" | "due" | "upcoming"
+
+
+@dataclass
+class CourseMeasures:
+    course_id: int
+    items: list[SessionMeasure] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[SessionMeasure]:
+        return [m for m in self.items if m.status == "overdue"]
+
+    @property
+    def due(self) -> list[SessionMeasure]:
+        return [m for m in self.items if m.status == "due"]
+
+    @property
+    def completed(self) -> list[SessionMeasure]:
+        return [m for m in self.items if m.status == "completed"]
+
+
+def measures_for_courses(courses: Iterable[Course], today: date) -> dict[int, CourseMeasures]:
+    by_id = {c.pk: c for c in courses}
+    result = {pk: CourseMeasures(course_id=pk) for pk in by_id}
+    if not by_id:
+        return result
+    sessions = (
+        Session.objects.filter(course_id__in=by_id)
+        .exclude(attendance__in=[Attendance.CANCELLED, Attendance.NO_SHOW])
+        .order_by("course_id", "number")
+        .values_list("pk", "course_id", "number", "scheduled_date", "attendance")
+    )
+    done: dict[int, set[str]] = defaultdict(set)
+    for session_id, instrument in Score.objects.filter(
+        course_id__in=by_id, response__session__isnull=False
+    ).values_list("response__session_id", "instrument"):
+        done[session_id].add(instrument)
+    next_seen: set[int] = set()
+    for session_id, course_id, number, day, attendance in sessions:
+        course = by_id[course_id]
+        due_keys = course.protocol.measures_due(number, course.planned_sessions)
+        held = attendance == Attendance.ATTENDED or day < today
+        is_next = not held and course_id not in next_seen
+        if is_next:
+            next_seen.add(course_id)
+        for key in due_keys:
+            if key in done[session_id]:
+                status = "completed"
+            elif held:
+                status = "overdue"
+            elif is_next:
+                status = "due"
+            else:
+                status = "upcoming"
+            result[course_id].items.append(
+                SessionMeasure(
+                    session_id=session_id,
+                    session_number=number,
+                    session_date=day,
+                    instrument=key,
+                    status=status,
+                )
+            )
+    return result

@@ -1,0 +1,658 @@
+"""Course outcomes: response, remission, reliable change and the NHS Talking Therapies set.
+
+PURE module: standard library and dataclasses only; no Django, no I/O, no clock. Scores in,
+frozen results out. The per-instrument tables (`REMISSION_RULES`, `RCI_PARAMETERS`,
+`TALKING_THERAPIES`) are defaults only: every function takes its rules as an argument, so a
+clinic that has its own psychometrics passes its own table.
+
+Lower scores are better on every instrument with rules here (PHQ-9, GAD-7, HAM-D 17), so a
+fall is an improvement and a rise a deterioration. Response, remission and the Talking Therapies
+set assume that; `RciParameters.higher_is_better` turns the RCI direction round for a clinic that
+configures an instrument such as the WAI-SR, where a higher score is better.
+
+Definitions and their confidence labels come from docs reference CLINICAL.md §3.1, §3.7 and §4;
+docs/outcomes.md explains each rule in plain words. In short:
+
+- response: a fall of at least 50 % from baseline. Verified for PHQ-9 [S121].
+- remission: PHQ-9 < 5, Verified [S121]; HAM-D 17 ≤ 7 [S100][S162] (no label in CLINICAL.md;
+  §3.7 calls it "usually" the definition). Not defined for other instruments.
+- reliable change index: Jacobson & Truax with the Christensen & Mendoza √2 term [S123][S124].
+  The PHQ-9 and GAD-7 defaults are back-derived from the NHS Talking Therapies thresholds
+  (Secondary [S127][S129]); no reliability coefficient or baseline SD is claimed for them.
+- NHS Talking Therapies: caseness, finished course, reliable improvement, reliable deterioration,
+  recovery and reliable recovery, judged on PHQ-9 and GAD-7 together (§4.3); the labels differ
+  by rule and are given in `talking_therapies_outcome`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar, Final, Literal
+
+from openipt.lib.i18n import gettext_noop
+from openipt.measures.instruments import INSTRUMENTS
+
+# |RCI| at or above this is unlikely (p < .05) to be measurement error alone [S123][S124].
+Z_RELIABLE: Final = 1.96
+
+# Floating-point slack for "at least" comparisons: 1.96 × (6 / 1.96) need not be exactly 6.
+_EPSILON: Final = 1e-9
+
+# Short names for instruments that have outcome rules but no definition in instruments.py yet.
+_OTHER_NAMES: Final[Mapping[str, str]] = {"hamd17": gettext_noop("HAM-D 17")}
+
+
+def _no_translation(message: str) -> str:
+    return message
+
+
+Translate = Callable[[str], str]
+
+
+def instrument_name(key: str) -> str:
+    """The short name shown to people ("PHQ-9"), untranslated; the key itself if unknown."""
+    if key in INSTRUMENTS:
+        return INSTRUMENTS[key].short_name
+    return _OTHER_NAMES.get(key, key)
+
+
+def _check_scores(*scores: int) -> None:
+    for value in scores:
+        if value < 0:
+            raise ValueError(f"scores cannot be negative, not {value}")
+
+
+# --- Response and remission -----------------------------------------------------------------
+
+# Instruments whose response definition is in CLINICAL.md, with its source. `response()` itself
+# is plain arithmetic; `course_outcomes` reports it only for instruments listed here.
+RESPONSE_SOURCES: Final[Mapping[str, str]] = {"phq9": "[S121], Verified"}
+
+
+def response(baseline: int, latest: int) -> bool:
+    """True when `latest` is at least 50 % below `baseline` (exactly 50 % counts).
+
+    The PHQ-9 response definition, Verified [S121]. A baseline of 0 is never a response: there
+    is nothing to reduce, and 0 → 0 would otherwise count as a 100 % response.
+    """
+    _check_scores(baseline, latest)
+    # Integer arithmetic: (baseline - latest) / baseline >= 0.5 without rounding.
+    return baseline > 0 and 2 * (baseline - latest) >= baseline
+
+
+@dataclass(frozen=True)
+class RemissionRule:
+    """Remission is a score of at most `at_most`; `definition` is how the source words it."""
+
+    instrument: str
+    at_most: int
+    definition: str
+    source: str
+
+
+REMISSION_RULES: Final[Mapping[str, RemissionRule]] = {
+    "phq9": RemissionRule("phq9", 4, "PHQ-9 < 5", "[S121], Verified"),
+    # A single score; the late-life trial [S100] asked for 3 consecutive weekly scores ≤ 7, and
+    # IPT-A and postpartum trials used ≤ 6 as "recovery" [S42][S55]. Neither variant is built in.
+    "hamd17": RemissionRule(
+        "hamd17", 7, "HAM-D 17 ≤ 7", "[S100][S162]; no confidence label in CLINICAL.md (§3.7: 'usually')"
+    ),
+}
+
+
+def remission(
+    instrument: str, score: int, rules: Mapping[str, RemissionRule] = REMISSION_RULES
+) -> bool | None:
+    """True if `score` is in remission on `instrument`; None where no remission rule is defined.
+
+    Defaults: PHQ-9 < 5 [S121]; HAM-D 17 ≤ 7 [S100][S162]. One score is judged on its own;
+    a rule asking for several consecutive scores is the caller's to apply.
+    """
+    _check_scores(score)
+    rule = rules.get(instrument)
+    if rule is None:
+        return None
+    return score <= rule.at_most
+
+
+# --- Reliable change index ------------------------------------------------------------------
+
+Direction = Literal["improved", "deteriorated", "no_reliable_change"]
+
+
+@dataclass(frozen=True)
+class RciParameters:
+    """What the reliable change index of one instrument needs, and where it came from.
+
+    Give either `reliability` (test–retest preferred) and `baseline_sd` (the pre-treatment SD),
+    from your own data or a published psychometric study, or `min_reliable_change`: a published
+    minimum reliable change in raw points, from which the standard error of the difference is
+    back-derived (S_diff = min_reliable_change / 1.96). Not both. `source` names the source tags;
+    `note` says exactly how each number was obtained. `higher_is_better` is False for every
+    default (a fall is an improvement).
+    """
+
+    instrument: str
+    reliability: float | None
+    baseline_sd: float | None
+    source: str
+    note: str
+    min_reliable_change: float | None = None
+    higher_is_better: bool = False
+
+    def __post_init__(self) -> None:
+        psychometric = self.reliability is not None or self.baseline_sd is not None
+        if psychometric == (self.min_reliable_change is not None):
+            raise ValueError(
+                f"{self.instrument}: give reliability and baseline_sd, or min_reliable_change, not both"
+            )
+        if self.min_reliable_change is not None:
+            if not (math.isfinite(self.min_reliable_change) and self.min_reliable_change > 0):
+                raise ValueError(f"{self.instrument}: min_reliable_change must be a positive number")
+            return
+        if self.reliability is None or self.baseline_sd is None:
+            raise ValueError(f"{self.instrument}: reliability and baseline_sd go together")
+        if not 0 <= self.reliability < 1:
+            raise ValueError(f"{self.instrument}: reliability must be at least 0 and below 1")
+        if not (math.isfinite(self.baseline_sd) and self.baseline_sd > 0):
+            raise ValueError(f"{self.instrument}: baseline_sd must be a positive number")
+
+    @property
+    def sem(self) -> float:
+        """Standard error of measurement: SD₁ × √(1 − r) [S123][S124]."""
+        if self.reliability is None or self.baseline_sd is None:
+            return self.s_diff / math.sqrt(2)
+        return self.baseline_sd * math.sqrt(1 - self.reliability)
+
+    @property
+    def s_diff(self) -> float:
+        """Standard error of a difference: √2 × SEM (the Christensen & Mendoza term) [S124]."""
+        if self.min_reliable_change is not None:
+            return self.min_reliable_change / Z_RELIABLE
+        return math.sqrt(2) * self.sem
+
+    @property
+    def threshold_points(self) -> float:
+        """The smallest raw change that is reliable: 1.96 × S_diff."""
+        if self.min_reliable_change is not None:
+            return float(self.min_reliable_change)
+        return Z_RELIABLE * self.s_diff
+
+
+@dataclass(frozen=True)
+class RciResult:
+    """The reliable change from `pre` to `post`. `change` is post − pre (negative = better)."""
+
+    instrument: str
+    pre: int
+    post: int
+    change: int
+    rci: float
+    s_diff: float
+    threshold_points: float
+    direction: Direction
+
+    @property
+    def reliable(self) -> bool:
+        return self.direction != "no_reliable_change"
+
+
+def reliable_change(params: RciParameters, pre: int, post: int) -> RciResult:
+    """Jacobson & Truax RCI = (post − pre) / S_diff; |RCI| ≥ 1.96 is reliable [S123][S124].
+
+    Lower is better unless `params.higher_is_better`, so RCI ≤ −1.96 is "improved" and
+    RCI ≥ 1.96 "deteriorated". A change of exactly the threshold counts as reliable.
+    """
+    _check_scores(pre, post)
+    s_diff = params.s_diff
+    rci = (post - pre) / s_diff
+    direction: Direction = "no_reliable_change"
+    if abs(rci) >= Z_RELIABLE - _EPSILON:
+        direction = "improved" if (rci < 0) != params.higher_is_better else "deteriorated"
+    return RciResult(
+        instrument=params.instrument,
+        pre=pre,
+        post=post,
+        change=post - pre,
+        rci=rci,
+        s_diff=s_diff,
+        threshold_points=params.threshold_points,
+        direction=direction,
+    )
+
+
+# --- NHS Talking Therapies ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TalkingTherapiesRules:
+    """The programme's thresholds (§4.3). Caseness is "at or above"; reliable change "at least".
+
+    Caseness cut-offs Secondary [S127][S128]; reliable change thresholds Secondary [S127][S129];
+    finished course (2 attended appointments) Verified [S125].
+    """
+
+    phq9_caseness: int = 10
+    gad7_caseness: int = 8
+    phq9_reliable_change: int = 6
+    gad7_reliable_change: int = 4
+    min_attended_appointments: int = 2
+
+
+TALKING_THERAPIES: Final = TalkingTherapiesRules()
+
+
+# The default RCI parameters. CLINICAL.md gives no reliability coefficient or baseline SD for
+# any instrument, so none is claimed: PHQ-9 and GAD-7 use the programme's published minimum
+# reliable change; HAM-D 17 has none until a clinic configures one.
+_FROM_PROGRAMME = (
+    "Back-derived from the NHS Talking Therapies reliable change threshold of {points} points, "
+    "Secondary [S127][S129]: S_diff = {points} / 1.96. No reliability or baseline SD is claimed; "
+    "to use the Jacobson & Truax formula instead, configure both from your own data or a "
+    "published psychometric study."
+)
+RCI_PARAMETERS: Final[Mapping[str, RciParameters]] = {
+    "phq9": RciParameters(
+        instrument="phq9",
+        reliability=None,
+        baseline_sd=None,
+        min_reliable_change=TALKING_THERAPIES.phq9_reliable_change,
+        source="[S127][S129], Secondary",
+        note=_FROM_PROGRAMME.format(points=TALKING_THERAPIES.phq9_reliable_change),
+    ),
+    "gad7": RciParameters(
+        instrument="gad7",
+        reliability=None,
+        baseline_sd=None,
+        min_reliable_change=TALKING_THERAPIES.gad7_reliable_change,
+        source="[S127][S129], Secondary",
+        note=_FROM_PROGRAMME.format(points=TALKING_THERAPIES.gad7_reliable_change),
+    ),
+}
+
+
+class Verdict(StrEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_APPLICABLE = "not_applicable"
+    CANNOT_JUDGE = "cannot_judge"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    reason: str
+
+
+@dataclass(frozen=True)
+class PairedScores:
+    """PHQ-9 and GAD-7 totals from one occasion (the first or the last of a course).
+
+    GAD-7 may be missing; the outcome then says which parts cannot be judged. (The programme
+    lets an anxiety-disorder-specific measure replace GAD-7 [S125]; that is not supported.)
+    """
+
+    phq9: int
+    gad7: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.phq9 <= 27:
+            raise ValueError(f"a PHQ-9 total is 0-27, not {self.phq9}")
+        if self.gad7 is not None and not 0 <= self.gad7 <= 21:
+            raise ValueError(f"a GAD-7 total is 0-21, not {self.gad7}")
+
+
+@dataclass(frozen=True)
+class TTOutcome:
+    """The NHS Talking Therapies outcome of one course; each part with its plain-words reason."""
+
+    finished_course: Judgement
+    caseness: Judgement
+    reliable_improvement: Judgement
+    reliable_deterioration: Judgement
+    recovery: Judgement
+    reliable_recovery: Judgement
+
+    PARTS: ClassVar[tuple[str, ...]] = (
+        "finished_course",
+        "caseness",
+        "reliable_improvement",
+        "reliable_deterioration",
+        "recovery",
+        "reliable_recovery",
+    )
+
+    def judgements(self) -> tuple[tuple[str, Judgement], ...]:
+        return tuple((part, getattr(self, part)) for part in self.PARTS)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Every part's reason, in the order of `PARTS`."""
+        return tuple(judgement.reason for _, judgement in self.judgements())
+
+    @property
+    def cannot_judge(self) -> tuple[str, ...]:
+        """The names of the parts that cannot be judged (usually for want of a GAD-7)."""
+        return tuple(
+            part for part, judgement in self.judgements() if judgement.verdict == Verdict.CANNOT_JUDGE
+        )
+
+
+# Three-valued logic for parts that depend on a missing GAD-7: None means "unknown".
+Tri = bool | None
+
+
+def _any(*values: Tri) -> Tri:
+    if any(value is True for value in values):
+        return True
+    return None if any(value is None for value in values) else False
+
+
+def _all(*values: Tri) -> Tri:
+    if any(value is False for value in values):
+        return False
+    return None if any(value is None for value in values) else True
+
+
+def _not(value: Tri) -> Tri:
+    return None if value is None else not value
+
+
+def _verdict(value: Tri) -> Verdict:
+    return Verdict.CANNOT_JUDGE if value is None else Verdict.YES if value else Verdict.NO
+
+
+FINISHED = gettext_noop("Finished course: {attended} attended appointments (at least {needed} needed).")
+NOT_FINISHED = gettext_noop(
+    "Not a finished course: {attended} attended appointments; the programme counts a course as "
+    "finished after at least {needed}."
+)
+NOT_JUDGED_UNFINISHED = gettext_noop("Not judged: not a finished course.")
+CASENESS_YES = gettext_noop(
+    "At caseness at the start: {scores} (cut-offs PHQ-9 {phq9_cut}, GAD-7 {gad7_cut})."
+)
+CASENESS_NO = gettext_noop(
+    "Not at caseness at the start: {scores} (cut-offs PHQ-9 {phq9_cut}, GAD-7 {gad7_cut})."
+)
+CASENESS_UNKNOWN = gettext_noop(
+    "Cannot judge caseness: PHQ-9 {phq9} is below {phq9_cut} and there is no first GAD-7 score."
+)
+IMPROVED = gettext_noop(
+    "Reliable improvement: {changes}. A fall of at least {phq9_rc} on PHQ-9 or {gad7_rc} on GAD-7 "
+    "counts, with no reliable deterioration on the other."
+)
+NOT_IMPROVED = gettext_noop(
+    "No reliable improvement: {changes}. A fall of at least {phq9_rc} on PHQ-9 or {gad7_rc} on GAD-7 "
+    "is needed, with no reliable deterioration on the other."
+)
+IMPROVED_UNKNOWN = gettext_noop(
+    "Cannot judge reliable improvement without a first and last GAD-7: {changes}."
+)
+DETERIORATED = gettext_noop(
+    "Reliable deterioration: {changes}. A rise of at least {phq9_rc} on PHQ-9 or {gad7_rc} on GAD-7 counts."
+)
+NOT_DETERIORATED = gettext_noop("No reliable deterioration: {changes}.")
+DETERIORATED_UNKNOWN = gettext_noop(
+    "Cannot judge reliable deterioration without a first and last GAD-7: {changes}."
+)
+RECOVERY_NOT_APPLICABLE = gettext_noop("Not applicable: not at caseness at the start.")
+RECOVERY_CASENESS_UNKNOWN = gettext_noop("Cannot judge: caseness at the start is not known.")
+RECOVERED = gettext_noop(
+    "Recovered: at caseness at the start and below caseness on both measures at the end ({scores})."
+)
+NOT_RECOVERED = gettext_noop("Not recovered: not below caseness on both measures at the end ({scores}).")
+RECOVERY_UNKNOWN = gettext_noop(
+    "Cannot judge recovery: PHQ-9 is below caseness at the end but there is no last GAD-7 ({scores})."
+)
+RELIABLY_RECOVERED = gettext_noop("Reliably recovered: recovered, and reliably improved.")
+NOT_RELIABLY_RECOVERED_NOT_RECOVERED = gettext_noop("Not reliably recovered: not recovered.")
+NOT_RELIABLY_RECOVERED_NOT_IMPROVED = gettext_noop(
+    "Not reliably recovered: recovered, but not reliably improved."
+)
+RELIABLE_RECOVERY_UNKNOWN = gettext_noop(
+    "Cannot judge reliable recovery: recovery or reliable improvement cannot be judged."
+)
+SCORE = gettext_noop("{name} {score}")
+NOT_RECORDED = gettext_noop("{name} not recorded")
+CHANGE = gettext_noop("{name} from {first} to {last}")
+NOT_PAIRED = gettext_noop("{name} not recorded at both the start and the end")
+
+
+def talking_therapies_outcome(
+    first: PairedScores,
+    last: PairedScores,
+    *,
+    attended_appointments: int,
+    rules: TalkingTherapiesRules = TALKING_THERAPIES,
+    gettext: Translate = _no_translation,
+) -> TTOutcome:
+    """The NHS Talking Therapies outcome from the first and last paired scores of a course.
+
+    Rules (CLINICAL.md §4.3), with their confidence labels:
+
+    - finished course: at least 2 attended appointments. Verified [S125]. Unless the course is
+      finished, the four outcome parts are "not applicable"; caseness is still reported.
+    - caseness: PHQ-9 ≥ 10 or GAD-7 ≥ 8 at the start. Concept Verified [S125]; cut-offs
+      Secondary [S127][S128].
+    - reliable improvement: a fall of ≥ 6 on PHQ-9 or ≥ 4 on GAD-7 (thresholds Secondary
+      [S127][S129]) AND no reliable deterioration on the other measure (that second clause is
+      the programme rule as usually stated, but it is not in CLINICAL.md: UNVERIFIED).
+    - reliable deterioration: a rise of ≥ 6 on PHQ-9 or ≥ 4 on GAD-7. Reported as
+      "deterioration" in NHS statistics, Secondary [S131]; that the thresholds are the same as
+      for improvement is UNVERIFIED. A course can show both (one measure each way).
+    - recovery: at caseness at the start on one or both measures, below caseness on both at
+      the end. Concept Verified [S126]; the "both" rule Secondary [S127]. Not at caseness at
+      the start: "not applicable", never "recovered".
+    - reliable recovery: recovery and reliable improvement. Secondary [S130].
+
+    A missing GAD-7 makes a part "cannot judge" only when the answer depends on it: a PHQ-9 of
+    12 at the start is caseness whatever GAD-7 was; a PHQ-9 of 11 at the end rules out recovery.
+    """
+    if attended_appointments < 0:
+        raise ValueError(f"attended appointments cannot be negative, not {attended_appointments}")
+    phq9_name, gad7_name = gettext(instrument_name("phq9")), gettext(instrument_name("gad7"))
+    cuts = {"phq9_cut": rules.phq9_caseness, "gad7_cut": rules.gad7_caseness}
+    thresholds = {"phq9_rc": rules.phq9_reliable_change, "gad7_rc": rules.gad7_reliable_change}
+
+    def scores_text(scores: PairedScores) -> str:
+        phq9 = gettext(SCORE).format(name=phq9_name, score=scores.phq9)
+        if scores.gad7 is None:
+            return phq9 + ", " + gettext(NOT_RECORDED).format(name=gad7_name)
+        return phq9 + ", " + gettext(SCORE).format(name=gad7_name, score=scores.gad7)
+
+    changes = gettext(CHANGE).format(name=phq9_name, first=first.phq9, last=last.phq9) + ", "
+    if first.gad7 is None or last.gad7 is None:
+        changes += gettext(NOT_PAIRED).format(name=gad7_name)
+    else:
+        changes += gettext(CHANGE).format(name=gad7_name, first=first.gad7, last=last.gad7)
+
+    finished = attended_appointments >= rules.min_attended_appointments
+    finished_course = Judgement(
+        Verdict.YES if finished else Verdict.NO,
+        gettext(FINISHED if finished else NOT_FINISHED).format(
+            attended=attended_appointments, needed=rules.min_attended_appointments
+        ),
+    )
+
+    gad7_case_at_start = None if first.gad7 is None else first.gad7 >= rules.gad7_caseness
+    case = _any(first.phq9 >= rules.phq9_caseness, gad7_case_at_start)
+    caseness_reason = {
+        True: gettext(CASENESS_YES).format(scores=scores_text(first), **cuts),
+        False: gettext(CASENESS_NO).format(scores=scores_text(first), **cuts),
+        None: gettext(CASENESS_UNKNOWN).format(phq9=first.phq9, phq9_cut=rules.phq9_caseness),
+    }[case]
+    caseness = Judgement(_verdict(case), caseness_reason)
+
+    if not finished:
+        not_judged = Judgement(Verdict.NOT_APPLICABLE, gettext(NOT_JUDGED_UNFINISHED))
+        return TTOutcome(finished_course, caseness, not_judged, not_judged, not_judged, not_judged)
+
+    phq9_fall = first.phq9 - last.phq9
+    gad7_fall = (first.gad7 - last.gad7) if first.gad7 is not None and last.gad7 is not None else None
+    improved_phq9 = phq9_fall >= rules.phq9_reliable_change
+    worse_phq9 = -phq9_fall >= rules.phq9_reliable_change
+    improved_gad7 = None if gad7_fall is None else gad7_fall >= rules.gad7_reliable_change
+    worse_gad7 = None if gad7_fall is None else -gad7_fall >= rules.gad7_reliable_change
+
+    deteriorated = _any(worse_phq9, worse_gad7)
+    improved = _all(_any(improved_phq9, improved_gad7), _not(deteriorated))
+    improvement = Judgement(
+        _verdict(improved),
+        {True: gettext(IMPROVED), False: gettext(NOT_IMPROVED), None: gettext(IMPROVED_UNKNOWN)}[
+            improved
+        ].format(changes=changes, **thresholds),
+    )
+    deterioration = Judgement(
+        _verdict(deteriorated),
+        {True: gettext(DETERIORATED), False: gettext(NOT_DETERIORATED), None: gettext(DETERIORATED_UNKNOWN)}[
+            deteriorated
+        ].format(changes=changes, **thresholds),
+    )
+
+    recovery, reliable_recovery = _recovery(case, last, improved, rules, scores_text(last), gettext)
+    return TTOutcome(finished_course, caseness, improvement, deterioration, recovery, reliable_recovery)
+
+
+def _recovery(
+    case: Tri,
+    last: PairedScores,
+    improved: Tri,
+    rules: TalkingTherapiesRules,
+    last_scores: str,
+    gettext: Translate,
+) -> tuple[Judgement, Judgement]:
+    """Recovery and reliable recovery, which only apply to a course that started at caseness."""
+    if case is False:
+        not_applicable = Judgement(Verdict.NOT_APPLICABLE, gettext(RECOVERY_NOT_APPLICABLE))
+        return not_applicable, not_applicable
+    if case is None:
+        unknown = Judgement(Verdict.CANNOT_JUDGE, gettext(RECOVERY_CASENESS_UNKNOWN))
+        return unknown, unknown
+    gad7_below = None if last.gad7 is None else last.gad7 < rules.gad7_caseness
+    recovered = _all(last.phq9 < rules.phq9_caseness, gad7_below)
+    recovery_text = {True: RECOVERED, False: NOT_RECOVERED, None: RECOVERY_UNKNOWN}[recovered]
+    recovery = Judgement(_verdict(recovered), gettext(recovery_text).format(scores=last_scores))
+    reliably = _all(recovered, improved)
+    if reliably is True:
+        reliable_text = RELIABLY_RECOVERED
+    elif recovered is False:
+        reliable_text = NOT_RELIABLY_RECOVERED_NOT_RECOVERED
+    elif reliably is False:
+        reliable_text = NOT_RELIABLY_RECOVERED_NOT_IMPROVED
+    else:
+        reliable_text = RELIABLE_RECOVERY_UNKNOWN
+    return recovery, Judgement(_verdict(reliably), gettext(reliable_text))
+
+
+# --- One course, every instrument -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstrumentOutcome:
+    """Outcomes on one instrument from its first (baseline) to its latest score.
+
+    Each of `response`, `remission`, `reliable_change` is None when it cannot be given; `notes`
+    says why, in plain words.
+    """
+
+    instrument: str
+    scores: tuple[int, ...]
+    response: bool | None
+    remission: bool | None
+    reliable_change: RciResult | None
+    notes: tuple[str, ...]
+
+    @property
+    def baseline(self) -> int:
+        return self.scores[0]
+
+    @property
+    def latest(self) -> int:
+        return self.scores[-1]
+
+
+@dataclass(frozen=True)
+class CourseOutcomes:
+    """What the client page and the course export show: per-instrument outcomes and the TT set."""
+
+    attended_appointments: int
+    instruments: tuple[InstrumentOutcome, ...]
+    talking_therapies: TTOutcome | None
+    notes: tuple[str, ...]
+
+    def for_instrument(self, key: str) -> InstrumentOutcome | None:
+        return next((outcome for outcome in self.instruments if outcome.instrument == key), None)
+
+
+ONE_SCORE = gettext_noop("Only one {name} score so far: change cannot be judged yet.")
+NO_RESPONSE_RULE = gettext_noop("No response definition for {name} in the clinical reference.")
+NO_REMISSION_RULE = gettext_noop("No remission definition for {name} in the clinical reference.")
+NO_RCI_PARAMETERS = gettext_noop("No reliable change parameters are configured for {name}.")
+NO_TALKING_THERAPIES = gettext_noop("NHS Talking Therapies outcomes need a first and a last PHQ-9.")
+
+
+def course_outcomes(
+    series: Mapping[str, Sequence[int]],
+    *,
+    attended_appointments: int,
+    response_sources: Mapping[str, str] = RESPONSE_SOURCES,
+    remission_rules: Mapping[str, RemissionRule] = REMISSION_RULES,
+    rci_parameters: Mapping[str, RciParameters] = RCI_PARAMETERS,
+    rules: TalkingTherapiesRules = TALKING_THERAPIES,
+    gettext: Translate = _no_translation,
+) -> CourseOutcomes:
+    """Every outcome of one course, from each instrument's scores in order (first = baseline).
+
+    Instruments with no scores are left out. Per instrument: response (only where
+    `response_sources` defines it), remission on the latest score, and the reliable change from
+    first to latest, each needing at least two scores. The NHS Talking Therapies set pairs the
+    first and last PHQ-9 with the first and last GAD-7; a single GAD-7 counts as the first.
+    """
+    outcomes = tuple(
+        _instrument_outcome(key, tuple(scores), response_sources, remission_rules, rci_parameters, gettext)
+        for key, scores in series.items()
+        if scores
+    )
+    phq9 = tuple(series.get("phq9", ()))
+    gad7 = tuple(series.get("gad7", ()))
+    talking_therapies = None
+    notes: tuple[str, ...] = ()
+    if len(phq9) >= 2:
+        first = PairedScores(phq9[0], gad7[0] if gad7 else None)
+        last = PairedScores(phq9[-1], gad7[-1] if len(gad7) >= 2 else None)
+        talking_therapies = talking_therapies_outcome(
+            first, last, attended_appointments=attended_appointments, rules=rules, gettext=gettext
+        )
+    else:
+        notes = (gettext(NO_TALKING_THERAPIES),)
+    return CourseOutcomes(attended_appointments, outcomes, talking_therapies, notes)
+
+
+def _instrument_outcome(
+    key: str,
+    scores: tuple[int, ...],
+    response_sources: Mapping[str, str],
+    remission_rules: Mapping[str, RemissionRule],
+    rci_parameters: Mapping[str, RciParameters],
+    gettext: Translate,
+) -> InstrumentOutcome:
+    _check_scores(*scores)
+    name = gettext(instrument_name(key))
+    if len(scores) < 2:
+        return InstrumentOutcome(key, scores, None, None, None, (gettext(ONE_SCORE).format(name=name),))
+    notes = []
+    baseline, latest = scores[0], scores[-1]
+    responded = response(baseline, latest) if key in response_sources else None
+    if responded is None:
+        notes.append(gettext(NO_RESPONSE_RULE).format(name=name))
+    remitted = remission(key, latest, remission_rules)
+    if remitted is None:
+        notes.append(gettext(NO_REMISSION_RULE).format(name=name))
+    params = rci_parameters.get(key)
+    change = reliable_change(params, baseline, latest) if params is not None else None
+    if change is None:
+        notes.append(gettext(NO_RCI_PARAMETERS).format(name=name))
+    return InstrumentOutcome(key, scores, responded, remitted, change, tuple(notes))

@@ -1,0 +1,116 @@
+"""Not-on-track flags and course outcomes, from stored scores (the Django side of the pure rules).
+
+Expected-recovery curves come from the organisation's latest fitted set (`openipt outcomes fit`)
+or, until a clinic has fitted its own, the provisional defaults in `trajectories.DEFAULT_CURVES`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from openipt.courses.models import Attendance, Course, CourseStatus
+
+from . import outcomes, trajectories
+from .models import ExpectedCurveSet, Score
+
+TRACKED_INSTRUMENT = "phq9"
+TrackStatus = trajectories.OnTrack
+
+
+def curves_for(organisation_ids: Iterable[int], instrument: str) -> dict[int, tuple[tuple, float]]:  # type: ignore[type-arg]
+    """The curves and z in force per organisation (the latest fitted set, else the defaults)."""
+    ids = set(organisation_ids)
+    defaults = (
+        tuple(c for c in trajectories.DEFAULT_CURVES if c.instrument == instrument),
+        trajectories.DEFAULT_Z,
+    )
+    result: dict[int, tuple[tuple, float]] = dict.fromkeys(ids, defaults)  # type: ignore[type-arg]
+    seen: set[int] = set()
+    for row in ExpectedCurveSet.objects.filter(organisation_id__in=ids, instrument=instrument).order_by(
+        "-fitted_at", "-id"
+    ):
+        if row.organisation_id in seen:
+            continue
+        seen.add(row.organisation_id)
+        result[row.organisation_id] = (tuple(trajectories.ExpectedCurve(**c) for c in row.curves), row.z)
+    return result
+
+
+def _session_series(course_ids: Sequence[int], instrument: str) -> dict[int, list[tuple[int, int]]]:
+    """(session number, total) per course, in order; scores without a session are left out."""
+    series: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    rows = (
+        Score.objects.filter(course_id__in=course_ids, instrument=instrument, response__session__isnull=False)
+        .order_by("completed_at", "id")
+        .values_list("course_id", "response__session__number", "total")
+    )
+    for course_id, number, total in rows:
+        series[course_id].append((number, total))
+    return series
+
+
+def track_courses(courses: Sequence[Course]) -> dict[int, TrackStatus]:
+    """Whether each course's latest PHQ-9 lies within the expected range (2 queries)."""
+    if not courses:
+        return {}
+    series = _session_series([c.pk for c in courses], TRACKED_INSTRUMENT)
+    curves = curves_for({c.client.organisation_id for c in courses}, TRACKED_INSTRUMENT)
+    result = {}
+    for course in courses:
+        points = series.get(course.pk)
+        if not points or len(points) < 2:
+            continue
+        org_curves, z = curves[course.client.organisation_id]
+        session, latest = points[-1]
+        result[course.pk] = trajectories.check_score(
+            org_curves, TRACKED_INSTRUMENT, points[0][1], session, latest, z=z, gettext=gettext
+        )
+    return result
+
+
+def outcomes_for_course(course: Course) -> outcomes.CourseOutcomes:
+    """Response, remission, reliable change and the NHS Talking Therapies set for one course."""
+    totals: dict[str, list[int]] = defaultdict(list)
+    for instrument, total in (
+        Score.objects.filter(course=course).order_by("completed_at", "id").values_list("instrument", "total")
+    ):
+        totals[instrument].append(total)
+    attended = course.sessions.filter(attendance=Attendance.ATTENDED).count()
+    return outcomes.course_outcomes(totals, attended_appointments=attended, gettext=gettext)
+
+
+def fit_for_organisation(
+    organisation_id: int,
+    instrument: str,
+    *,
+    now: datetime,
+    fitted_by: str,
+    min_courses: int = trajectories.DEFAULT_MIN_COURSES,
+    z: float = trajectories.DEFAULT_Z,
+) -> tuple[ExpectedCurveSet, list[trajectories.ExpectedCurve], int]:
+    """Re-estimate the curves from the organisation's completed courses and store them."""
+    course_ids = list(
+        Course.objects.filter(
+            client__organisation_id=organisation_id, status=CourseStatus.COMPLETED
+        ).values_list("pk", flat=True)
+    )
+    series = _session_series(course_ids, instrument)
+    data = [trajectories.CourseSeries(instrument, tuple(points)) for points in series.values() if points]
+    curves = trajectories.fit_curves(data, instrument, min_courses=min_courses)
+    with transaction.atomic():
+        row = ExpectedCurveSet.objects.create(
+            organisation_id=organisation_id,
+            instrument=instrument,
+            curves=[asdict(c) for c in curves],
+            n_courses=len(data),
+            z=z,
+            fitted_at=now,
+            fitted_by=fitted_by,
+        )
+    return row, curves, len(data)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from openipt.lib.decorators import clinical_view
+from openipt.lib.http import AuthedRequest
+
+from .supervision import team_rows
+
+
+@clinical_view
+def supervision(request: AuthedRequest) -> HttpResponse:
+    """The supervisor's team caseload: alerts, not on track, overdue measures, endings without a plan."""
+    if not request.user.is_supervisor:
+        raise PermissionDenied
+    rows = team_rows(request.user, timezone.localdate())
+    context = {
+        "rows": rows,
+        "attention": [r for r in rows if r.attention],
+        "counts": {
+            "alerts": sum(len(r.alerts) for r in rows),
+            "escalated": sum(1 for r in rows if r.escalated),
+            "not_on_track": sum(1 for r in rows if r.not_on_track),
+            "overdue": sum(1 for r in rows if r.overdue),
+            "needs_plan": sum(1 for r in rows if r.needs_plan),
+        },
+    }
+    return render(request, "reports/supervision.html", context)
