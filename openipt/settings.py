@@ -215,6 +215,15 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "openipt@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# A hung mail server must not stall the worker (and with it the escalation scan).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# The start of links in e-mails (e.g. https://ipt.example.org); never followed by clinical data.
+OPENIPT_BASE_URL = os.environ.get("OPENIPT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Security. Secure cookies and HSTS are on unless OPENIPT_INSECURE_HTTP=1, which `make run`
 # sets because it serves plain HTTP on loopback for a single machine.

@@ -261,6 +261,8 @@ class Instrument:
         """The total from scored values by link id: each domain counts as its highest item, other
         items as they are, combined by `rule`. Items absent from `values` (skipped, or not
         applicable) are left out, and so is a domain with none of its items present."""
+        if not self.domains:
+            return sum(values.values()) if self.rule == "sum" else max(values.values(), default=0)
         grouped = self._grouped
         counted = [value for link_id, value in values.items() if link_id not in grouped]
         for domain in self.domains:

@@ -367,8 +367,8 @@ def _verdict(value: Tri) -> Verdict:
 
 FINISHED = gettext_noop("Finished course: {attended} attended appointments (at least {needed} needed).")
 NOT_FINISHED = gettext_noop(
-    "Not a finished course: {attended} attended appointments; the programme counts a course as "
-    "finished after at least {needed}."
+    "Not a finished course: the programme needs at least {needed} attended appointments; this course "
+    "has {attended}."
 )
 NOT_JUDGED_UNFINISHED = gettext_noop("Not judged: not a finished course.")
 CASENESS_YES = gettext_noop(

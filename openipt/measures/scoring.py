@@ -121,11 +121,16 @@ def score(instrument: str | Instrument, answers: Sequence[Answer] | Mapping[str,
         unscored=tuple(found.unscored.items()),
         answers=tuple(found.indexes.items()),
         risk_severity=tuple(found.severity.items()),
-        subscales=tuple(
-            (group.key, sum(found.scored[link_id] for link_id in group.link_ids if link_id in found.scored))
-            for group in definition.subscales
-        ),
+        subscales=_subscales(definition, found.scored) if definition.subscales else (),
         not_applicable=tuple(found.not_applicable),
+    )
+
+
+def _subscales(definition: Instrument, scored: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """Each subscale's sum over its answered items."""
+    return tuple(
+        (group.key, sum(scored[link_id] for link_id in group.link_ids if link_id in scored))
+        for group in definition.subscales
     )
 
 

@@ -25,7 +25,7 @@ from openipt.audit.actions import record
 from openipt.clients.models import Client
 
 from .models import AlertEscalation, AlertStatus, DeliveryStatus, RiskAlert
-from .tasks import enqueue_after_commit, send_escalation_email
+from .tasks import NoRecipientsError, enqueue_after_commit, send_escalation_email
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def escalate_alert(alert: RiskAlert, now: datetime) -> AlertEscalation | None:
             at=now,
             recipients=recipients,
             delivery=DeliveryStatus.QUEUED if recipients else DeliveryStatus.FAILED,
-            error="" if recipients else "NoRecipients",
+            error="" if recipients else NoRecipientsError.__name__,
         )
         record(None, "alert.escalate", obj=alert, client_id=alert.client_id)
         if recipients:

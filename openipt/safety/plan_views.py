@@ -39,6 +39,8 @@ def plan(request: AuthedRequest, client_id: int) -> HttpResponse:
         sections=plans.sections(current) if current else [],
         can_write=can_write(request.user, client),
     )
+    if context["banner"].open_alerts:  # the alert box lists the crisis lines beside each alert
+        context["crisis"] = crisis_resources_for(client.organisation_id, client.locale)
     return render(request, "safety/plan.html", context)
 
 
@@ -65,7 +67,7 @@ def plan_edit(request: AuthedRequest, client_id: int) -> HttpResponse:
             return redirect("safety:plan", client.pk)
     context = _context(client, form=form, latest=conflict or latest, conflict=conflict)
     if conflict is not None:
-        context["conflict_sections"] = plans.sections(conflict)
+        context["conflict_sections"] = plans.sections_against(conflict, form.cleaned_data)
     return render(request, "safety/plan_edit.html", context, status=400 if form.errors else 200)
 
 

@@ -123,10 +123,7 @@ def _stale(current: int | None) -> ValidationError:
     if current is None:
         return refuse(_("This form does not match the stored plan, so nothing was saved. Reload the page."))
     return refuse(
-        _(
-            "Someone saved version %(n)d of this plan after you opened it, so nothing was saved. "
-            "Your text is kept below: compare it with version %(n)d, then save again."
-        )
+        _("Someone saved version %(n)d of this plan after you opened it, so nothing was saved.")
         % {"n": current}
     )
 
@@ -159,6 +156,15 @@ def sections(plan: SafetyPlan, previous: SafetyPlan | None = None) -> list[Secti
         before = getattr(previous, name) if previous is not None else text
         result.append(Section(name, label(name), text, changed=before != text, previous_text=before))
     return result
+
+
+def sections_against(plan: SafetyPlan, typed: dict[str, Any]) -> list[Section]:
+    """The plan's parts, each marked changed where it differs from text typed into a form."""
+    text = _clean({name: typed.get(name, "") for name in FIELDS})
+    return [
+        Section(name, label(name), getattr(plan, name), changed=getattr(plan, name) != text[name])
+        for name in FIELDS
+    ]
 
 
 def changes(plan: SafetyPlan, previous: SafetyPlan | None) -> list[str]:

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 from django_tasks.base import Task
 
-from openipt.accounts.models import User
+from openipt.accounts.models import Role, User
 
 from .models import AlertEscalation, DeliveryStatus, RiskAlert
 
@@ -79,6 +79,10 @@ def notify_alert_raised(alert_id: int) -> str:
     return "sent"
 
 
+class NoRecipientsError(Exception):
+    """Nobody the escalation names can receive e-mail (inactive, or no address on file)."""
+
+
 @task()
 def send_escalation_email(escalation_id: int) -> str:
     """E-mail one escalation to its recipients and write the outcome back to the escalation row."""
@@ -90,13 +94,19 @@ def send_escalation_email(escalation_id: int) -> str:
     if escalation.delivery == DeliveryStatus.SENT:
         return "already sent"  # a re-queued copy of a task that has since succeeded
     alert = escalation.alert
-    users = User.objects.filter(pk__in=escalation.recipients, is_active=True).exclude(email="")
-    addresses = sorted({user.email for user in users})
+    users = list(User.objects.filter(pk__in=escalation.recipients, is_active=True).exclude(email=""))
     try:
-        if not addresses:
+        if not users:
             raise NoRecipientsError
-        minutes = alert.client.organisation.alert_escalation_minutes
-        _send("escalation", alert, addresses, minutes=minutes)
+        _send(
+            "escalation",
+            alert,
+            sorted({user.email for user in users}),
+            minutes=alert.client.organisation.alert_escalation_minutes,
+            # Administrators are told when the team has no supervisor; they cannot open the alert.
+            to_administrators=all(user.role == Role.ADMIN for user in users),
+            alert_id=alert.pk,
+        )
     except Exception as exc:
         logger.warning("Alert %s: escalation e-mail failed (%s)", alert.pk, type(exc).__name__)
         escalation.delivery = DeliveryStatus.FAILED
@@ -107,9 +117,5 @@ def send_escalation_email(escalation_id: int) -> str:
     escalation.delivered_at = timezone.now()
     escalation.error = ""
     escalation.save(update_fields=["delivery", "delivered_at", "error"])
-    logger.info("Alert %s: escalation e-mailed to %d recipient(s)", alert.pk, len(addresses))
+    logger.info("Alert %s: escalation e-mailed to %d recipient(s)", alert.pk, len(users))
     return "sent"
-
-
-class NoRecipientsError(Exception):
-    """Nobody the escalation names can receive e-mail (inactive, or no address on file)."""

@@ -285,8 +285,7 @@ def test_reasons_in_plain_words() -> None:
             (8, 6),
             1,
             "finished_course",
-            "Not a finished course: 1 attended appointments; the programme counts a course as "
-            "finished after at least 2.",
+            "Not a finished course: the programme needs at least 2 attended appointments; this course has 1.",
         ),
         (
             (8, None),

@@ -111,3 +111,71 @@ def test_it_runs_as_a_real_process_without_a_database(tmp_path: Path) -> None:
     assert bad.stdout == ""
     assert "CommandError: phq9 item 3 (phq9-3): -1 is not allowed; choose 0, 1, 2 or 3" in bad.stderr
     assert not sqlite.exists()
+
+
+# --- Every instrument, skipped items, subscales -----------------------------------------------
+
+ONE_ANSWER_SET = {
+    "phq9": ["0"] * 9,
+    "phq2": ["2", "1"],
+    "phqa": ["1"] * 9 + ["-", "-", "1"],
+    "gad7": ["0"] * 7,
+    "hamd17": ["1"] * 17,
+    "wsas": ["9", "4", "4", "2", "0"],
+    "epds": ["0"] * 10,
+    "cssrs_screen": ["1", "1", "0", "0", "0", "0"],
+    "wai_sr": ["2"] * 12,
+    "qids_sr16": ["1"] * 16,
+}
+
+
+@pytest.mark.parametrize("key", ONE_ANSWER_SET)
+def test_every_instrument_scores_from_the_command_line(key: str) -> None:
+    result = json.loads(run_score(key, *ONE_ANSWER_SET[key]))
+    assert result["instrument"] == key
+    assert isinstance(result["risk_severity"], dict)
+    assert list(result["risk_severity"]) == result["risk"]
+
+
+def test_a_dash_is_an_item_skip_logic_leaves_out() -> None:
+    result = json.loads(run_score("cssrs_screen", "0", "0", "-", "-", "-", "1", "0"))
+    assert (result["band"], result["risk_severity"]) == ("moderate", {"suicide_risk_screen": "moderate"})
+    assert "cssrs_screen-3" not in result["items"]
+
+
+def test_the_issue_example_for_the_c_ssrs_screener() -> None:
+    result = json.loads(run_score("cssrs_screen", "1", "1", "0", "0", "0", "0"))
+    assert (result["total"], result["band"], result["risk"]) == (1, "low", ["suicide_risk_screen"])
+
+
+def test_a_dash_works_in_link_id_pairs_too() -> None:
+    pairs = ["cssrs_screen-1=0", "cssrs_screen-2=0", "cssrs_screen-3=-", "cssrs_screen-6=0"]
+    assert json.loads(run_score("cssrs_screen", *pairs))["band"] == "none"
+
+
+def test_subscales_and_not_applicable_are_printed_where_present() -> None:
+    wai = json.loads(run_score("wai_sr", *["4"] * 12))
+    assert wai["subscales"] == {"task": 20, "bond": 20, "goal": 20}
+    wsas = json.loads(run_score("wsas", *ONE_ANSWER_SET["wsas"]))
+    assert (wsas["total"], wsas["max_total"], wsas["not_applicable"]) == (10, 32, ["wsas-1"])
+    assert "subscales" not in wsas
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["phq9", "-", *ISSUE_EXAMPLE[1:]], "phq9: item 1 (phq9-1) is missing"),
+        (
+            ["cssrs_screen", "0", "0", "1", "-", "-", "0"],
+            "cssrs_screen item 3 (cssrs_screen-3): only asked when item 2 (cssrs_screen-2) is answered 1",
+        ),
+        (
+            ["cssrs_screen", "1", "1", "0", "0", "0", "1"],
+            "cssrs_screen: item 7 (cssrs_screen-6-recent) is missing; 6 answers given, 7 needed",
+        ),
+    ],
+)
+def test_skip_logic_errors_are_command_errors(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError) as raised:
+        call_command("score", *args, stdout=io.StringIO())
+    assert str(raised.value).startswith(message)

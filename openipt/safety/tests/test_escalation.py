@@ -226,7 +226,7 @@ def test_an_escalation_that_reaches_nobody_is_recorded_as_failed(
     assert (escalation.recipients, escalation.delivery, escalation.error) == (
         [],
         DeliveryStatus.FAILED,
-        "NoRecipients",
+        "NoRecipientsError",
     )
     alert.refresh_from_db()
     assert alert.escalated_at is not None
@@ -303,3 +303,13 @@ def test_two_workers_scanning_at_once_escalate_once(everyone: dict[str, User], c
     assert sorted(e.alert_id for e in made) == sorted(a.pk for a in alerts)
     assert AlertEscalation.objects.count() == len(alerts)
     assert AuditEvent.objects.filter(action="alert.escalate").count() == len(alerts)
+
+
+def test_each_escalation_takes_a_fixed_number_of_queries(
+    alert: RiskAlert, alice: User, client_a: Client, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    raise_alert(alice, client_a, RAISED + timedelta(minutes=1))
+    raise_alert(alice, client_a, RAISED + timedelta(minutes=90))  # not due yet
+    # candidates; then per alert: savepoint, claim, supervisors, escalation, audit, release
+    with django_assert_num_queries(1 + 2 * 6):
+        assert len(escalate_due_alerts(RAISED + timedelta(minutes=62))) == 2

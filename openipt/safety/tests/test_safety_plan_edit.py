@@ -54,6 +54,7 @@ def test_it_shows_an_empty_form_for_the_first_plan(client: HttpClient, alice: Us
     assert r.status_code == 200
     html = r.content.decode()
     assert "<h1>Write a safety plan</h1>" in html
+    assert '<button type="submit">Save the plan</button>' in html
     assert "Maya Okafor" in html  # the client banner
     assert '<label for="id_warning_signs">1. Warning signs</label>' in html
     # Help in plain words, tied to its field for screen readers.
@@ -123,10 +124,16 @@ def test_a_stale_version_is_refused_with_the_typed_text_kept(
     html = r.content.decode()
     assert "Someone saved version 2 of this plan after you opened it, so nothing was saved." in html
     assert textarea(html, "warning_signs") == "My unsaved words."  # still on screen
-    # Version 2 is shown beneath to compare, and the form now builds on it.
-    assert "Version 2, saved after you opened this form" in html
-    assert "Carol&#x27;s words." in html
+    # Version 2 is shown beneath, the parts that differ from the typed text marked, and the form
+    # now builds on it.
+    conflict = html[html.index("Version 2, saved after you opened this form") :]
+    assert "Carol&#x27;s words." in conflict
+    differs = re.findall(
+        r"<h3>([^<]*) <span class=\"badge badge-warn\">Differs from your text</span>", conflict
+    )
+    assert differs == ["1. Warning signs", "2. Things I can do on my own to take my mind off things"]
     assert 'name="version" value="2"' in html
+    assert "Save as version 3" in html
     assert SafetyPlan.objects.filter(client=client_a).count() == 2
     assert AuditEvent.objects.filter(action="safety_plan.save").count() == 2
 
@@ -156,8 +163,8 @@ def test_an_empty_plan_is_refused(client: HttpClient, alice: User, client_a: Cli
     assert r.status_code == 400
     html = r.content.decode()
     assert (
-        '<ul class="errorlist" role="alert"><li>'
-        "Fill in at least one of the six steps before saving the plan.</li></ul>" in html
+        '<div role="alert"><ul class="errorlist"><li>'
+        "Fill in at least one of the six steps before saving the plan.</li></ul></div>" in html
     )
     assert textarea(html, "reasons_for_living") == "My son."
     assert not SafetyPlan.objects.exists()

@@ -9,10 +9,11 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from openipt.accounts.models import User
+from openipt.accounts.models import Organisation, User
 from openipt.audit.models import AuditEvent
 from openipt.clients.models import Client
-from openipt.safety.models import SafetyPlan
+from openipt.measures.actions import record_response
+from openipt.safety.models import CrisisResource, SafetyPlan
 from openipt.safety.plans import save_safety_plan
 
 NOW = datetime(2026, 3, 3, 9, 30, tzinfo=UTC)
@@ -67,6 +68,20 @@ def test_it_offers_to_write_the_first_plan(client: HttpClient, alice: User, clie
     assert "Write a safety plan" in html
     assert reverse("safety:plan-edit", args=[client_a.pk]) in html
     assert reverse("safety:plan-print", args=[client_a.pk]) not in html
+
+
+def test_an_open_alert_is_shown_with_the_crisis_lines(
+    client: HttpClient, alice: User, client_a: Client, north: Organisation
+) -> None:
+    CrisisResource.objects.create(organisation=north, locale="en-gb", name="Samaritans", phone="116 123")
+    record_response(alice, client_a, instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 2], channel="paper")
+    client.force_login(alice)
+
+    html = client.get(plan_url(client_a)).content.decode()
+
+    alert = html[html.index("Open risk alert") :]
+    assert '<a href="tel:116 123">116 123</a>' in alert
+    assert html.index("<h1>Safety plan</h1>") < html.index("Open risk alert")  # headings in order
 
 
 def test_the_supervisor_reads_but_is_not_offered_editing(

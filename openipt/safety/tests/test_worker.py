@@ -115,6 +115,25 @@ def test_the_escalation_reaches_the_supervisor_once(alert: RiskAlert, client_a: 
     assert AlertEscalation.objects.count() == 1
 
 
+def test_without_a_supervisor_the_administrator_is_asked_to_find_a_clinician(
+    alert: RiskAlert, client_a: Client, bob: User
+) -> None:
+    bob.teams.clear()
+    run_worker(DUE)
+
+    [message] = escalation_mail()
+    assert message.to == ["erin@example.org"]
+    assert message.body == (
+        "A risk alert has not been acknowledged within 60 minutes, so it has been escalated to you. "
+        "Its care team has no supervisor who can receive e-mail. Please make sure a clinician in the "
+        f"team follows up alert number {alert.pk} now, and add a supervisor with an e-mail address to "
+        "the team. Clinicians open the alert here:\n\n"
+        f"http://127.0.0.1:8000/alerts/{alert.pk}/acknowledge/\n\n"
+        "For privacy, this e-mail holds no client details. Sign in to OpenIPT to see them.\n"
+    )
+    assert_no_clinical_details(message, client_a)
+
+
 def test_the_link_uses_the_configured_base_url(alert: RiskAlert, settings: SettingsWrapper) -> None:
     settings.OPENIPT_BASE_URL = "https://ipt.example.org/"
     run_worker(DUE)

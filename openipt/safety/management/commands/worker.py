@@ -66,7 +66,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["verbosity"] < 2:
-            # django-tasks-db announces every batch it starts and ends: twice a second here.
+            # django-tasks-db logs the start and end of every batch: two lines a second in this loop.
             logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
         self.stop_requested = False
         self.worker = self.task_worker()
