@@ -20,11 +20,12 @@ from openipt.accounts.models import Organisation, Role, Team, User
 from openipt.clients.actions import create_client
 from openipt.clients.models import Client
 from openipt.courses import actions as course_actions
-from openipt.courses.models import Attendance, Course, Modality, Session
+from openipt.courses.models import Attendance, Course, CourseStatus, Modality, Session
 from openipt.measures.actions import record_response
 from openipt.measures.models import Channel, Source
 from openipt.notes import actions as note_actions
 from openipt.safety.models import CrisisResource
+from openipt.safety.plans import save_safety_plan
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,9 @@ class DemoBuilder:
                         hours="24 hours",
                     )
         for spec in NORTHSIDE:
-            self.client_with_course(spec, staff[spec.clinician], nteam, north)
+            client = self.client_with_course(spec, staff[spec.clinician], nteam, north)
+            if spec.risk_now:
+                self.safety_plan(staff[spec.clinician], client)
         for spec in RIVERSIDE:
             self.client_with_course(spec, staff[spec.clinician], rteam, river)
 
@@ -204,12 +207,55 @@ class DemoBuilder:
         )
         cadence_days = 28 if spec.protocol == "ipt-maintenance" else 7
         start = self.today - timedelta(days=cadence_days * spec.held + self.rng.randrange(1, 5))
+        if spec.protocol == "ipt-maintenance":
+            # Maintenance follows a completed acute course: show that history too.
+            self.completed_course(spec, clinician, client, org, end=start - timedelta(days=14))
         course = course_actions.start_course(clinician, client, protocol_key=spec.protocol, start_date=start)
         zone = ZoneInfo(org.time_zone)
         sessions = list(course.sessions.order_by("number"))
         for i, session in enumerate(sessions[: spec.held]):
             self.hold_session(clinician, course, session, spec, i, zone)
         return client
+
+    def completed_course(
+        self, spec: DemoClient, clinician: User, client: Client, org: Organisation, *, end: date
+    ) -> None:
+        acute = DemoClient(
+            spec.given,
+            spec.family,
+            spec.preferred,
+            spec.born,
+            spec.identifier,
+            "ipt-standard",
+            16,
+            19,
+            -0.9,
+            spec.clinician,
+        )
+        course = course_actions.start_course(
+            clinician, client, protocol_key="ipt-standard", start_date=end - timedelta(days=7 * 16)
+        )
+        zone = ZoneInfo(org.time_zone)
+        for i, session in enumerate(course.sessions.order_by("number")):
+            self.hold_session(clinician, course, session, acute, i, zone)
+        course_actions.end_course(
+            clinician, Course.objects.get(pk=course.pk), status=CourseStatus.COMPLETED, ended_on=end
+        )
+
+    def safety_plan(self, clinician: User, client: Client) -> None:
+        save_safety_plan(
+            clinician,
+            client,
+            base_version=None,
+            shared_with_client=True,
+            warning_signs="Not sleeping; staying in the flat all weekend; thinking I'm a burden.",
+            internal_coping="Walk the dog round the park; music; a hot shower.",
+            social_distraction="The café on Mill Street; my brother's allotment.",
+            people_to_ask="My brother Kevin; my neighbour Sheila.",
+            professionals="Alice at Northside (weekdays); out of hours: Samaritans 116 123; emergency 999.",
+            environment_safety="Kevin keeps my tablets; I collect a week's supply at a time.",
+            reasons_for_living="My daughter; my dog; the allotment in spring.",
+        )
 
     def hold_session(
         self, clinician: User, course: Course, session: Session, spec: DemoClient, i: int, zone: ZoneInfo

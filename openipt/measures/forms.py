@@ -31,7 +31,8 @@ class InstrumentForm(forms.Form):
                 choices=[(i, _(o.label)) for i, o in enumerate(item.options)],
                 coerce=int,
                 widget=forms.RadioSelect,
-                required=item.required,
+                # Skip-logic items (C-SSRS 3–5) may be blank; scoring refuses them when they were owed.
+                required=item.required and item.enable_when is None,
                 empty_value=None,
                 error_messages={"required": _("Choose an answer for this question.")},
             )

@@ -193,9 +193,9 @@ class Instrument:
             problems.extend(self._item_problems(item, earlier))
             earlier[item.link_id] = item
         problems.extend(self._group_problems())
-        if problems:
-            raise ValueError(f"instrument {self.key}: " + "; ".join(problems))
-        problems.extend(self._range_problems())
+        # Totals and bands can only be checked once the items and groups are sound.
+        if not problems:
+            problems.extend(self._range_problems())
         if problems:
             raise ValueError(f"instrument {self.key}: " + "; ".join(problems))
 
@@ -261,14 +261,13 @@ class Instrument:
         """The total from scored values by link id: each domain counts as its highest item, other
         items as they are, combined by `rule`. Items absent from `values` (skipped, or not
         applicable) are left out, and so is a domain with none of its items present."""
-        if not self.domains:
-            return sum(values.values()) if self.rule == "sum" else max(values.values(), default=0)
-        grouped = self._grouped
-        counted = [value for link_id, value in values.items() if link_id not in grouped]
-        for domain in self.domains:
-            present = [values[link_id] for link_id in domain.link_ids if link_id in values]
-            if present:
-                counted.append(max(present))
+        counted: Iterable[int] = values.values()
+        if self.domains:
+            counted = [value for link_id, value in values.items() if link_id not in self._grouped]
+            for domain in self.domains:
+                present = [values[link_id] for link_id in domain.link_ids if link_id in values]
+                if present:
+                    counted.append(max(present))
         return sum(counted) if self.rule == "sum" else max(counted, default=0)
 
     def item(self, link_id: str) -> Item:

@@ -23,14 +23,17 @@ TRACKED_INSTRUMENT = "phq9"
 TrackStatus = trajectories.OnTrack
 
 
-def curves_for(organisation_ids: Iterable[int], instrument: str) -> dict[int, tuple[tuple, float]]:  # type: ignore[type-arg]
+Curves = tuple[tuple[trajectories.ExpectedCurve, ...], float]
+
+
+def curves_for(organisation_ids: Iterable[int], instrument: str) -> dict[int, Curves]:
     """The curves and z in force per organisation (the latest fitted set, else the defaults)."""
     ids = set(organisation_ids)
     defaults = (
         tuple(c for c in trajectories.DEFAULT_CURVES if c.instrument == instrument),
         trajectories.DEFAULT_Z,
     )
-    result: dict[int, tuple[tuple, float]] = dict.fromkeys(ids, defaults)  # type: ignore[type-arg]
+    result: dict[int, Curves] = dict.fromkeys(ids, defaults)
     seen: set[int] = set()
     for row in ExpectedCurveSet.objects.filter(organisation_id__in=ids, instrument=instrument).order_by(
         "-fitted_at", "-id"

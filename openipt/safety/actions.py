@@ -22,19 +22,18 @@ from .tasks import enqueue_after_commit, notify_alert_raised
 # What each risk flag means on a clinician's screen. Unknown flags still raise a high alert.
 FLAG_SUMMARIES = {
     "suicidal_ideation": gettext_noop("Thoughts of being better off dead or of self-harm"),
+    "suicidal_thoughts_past_month": gettext_noop("Serious thoughts of ending their life in the past month"),
+    "suicide_attempt_history": gettext_noop("Has attempted suicide at some time"),
+    "suicide_item": gettext_noop("Suicide item rated 2 or more by the clinician (HAM-D item 3)"),
+    "self_harm_thoughts": gettext_noop("Thoughts of harming themself (EPDS item 10)"),
+    "suicide_risk_screen": gettext_noop("Positive suicide-risk screen (C-SSRS)"),
 }
 
 
 def _severity(score: Score, flag: str) -> str:
-    """High when the flagged item was answered at its upper levels; moderate otherwise.
-
-    PHQ-9 item 9: risk rises with frequency (CLINICAL.md §5.1, [S74][S75]), so "several days" is
-    moderate and "more than half the days" or "nearly every day" is high. Neither means safe.
-    """
-    values = dict(score.items)
-    if flag == "suicidal_ideation" and score.instrument == "phq9":
-        return Severity.HIGH if values.get("phq9-9", 0) >= 2 else Severity.MODERATE
-    return Severity.HIGH
+    """The severity the instrument's definition gives the flag (e.g. PHQ-9 item 9: 1 moderate,
+    2–3 high, CLINICAL.md §5.1); high when a definition gives none, because neither means safe."""
+    return score.severity_for(flag) or Severity.HIGH
 
 
 def raise_alerts(response: Response, score: Score) -> list[RiskAlert]:

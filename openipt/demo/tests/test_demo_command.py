@@ -20,7 +20,7 @@ from openipt.courses.models import Course, CourseStatus
 from openipt.measures.models import Score
 from openipt.notes.models import Note, NoteStatus
 from openipt.safety.actions import crisis_resources_for
-from openipt.safety.models import AlertStatus, RiskAlert, Severity
+from openipt.safety.models import AlertStatus, RiskAlert, SafetyPlan, Severity
 
 TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 PASSWORD = "a demo password for tests"
@@ -78,9 +78,10 @@ def test_it_builds_the_demo_clinic(tmp_path: Path) -> None:
     assert not visible_clients(staff["erin"]).exists()
     assert not visible_clients(staff["charlie"]).filter(organisation=north).exists()
 
-    courses = Course.objects.all()
+    courses = Course.objects.filter(status=CourseStatus.ACTIVE)
     assert courses.count() == 15
-    assert all(c.status == CourseStatus.ACTIVE for c in courses)
+    # Helen's maintenance course follows a completed acute course, kept as history.
+    assert Course.objects.filter(status=CourseStatus.COMPLETED).count() == 1
     assert {c.protocol_key for c in courses} >= {
         "ipt-standard",
         "ipt-brief",
@@ -98,6 +99,7 @@ def test_it_builds_the_demo_clinic(tmp_path: Path) -> None:
 
     assert Score.objects.filter(instrument="phq9").count() > 50
     assert Score.objects.filter(instrument="gad7").exists()
+    assert SafetyPlan.objects.filter(client__alerts__status=AlertStatus.OPEN).exists()
     assert Note.objects.filter(status=NoteStatus.SIGNED).exists()
     assert Note.objects.filter(status=NoteStatus.DRAFT).exists()
     # Everything went through the actions, so the audit trail is what real use leaves.

@@ -46,14 +46,14 @@ def test_it_ships_no_item_text_for_restricted_instruments(key: str) -> None:
     assert all("Licensed wording" not in item.text for item in instrument.items)
 
 
-def test_a_restricted_instrument_cannot_be_recorded_until_enabled(alice, client_a) -> None:  # type: ignore[no-untyped-def]
+def test_a_restricted_instrument_cannot_be_recorded_until_enabled(alice, client_a) -> None:
     with pytest.raises(ValidationError, match="has not been enabled for this clinic"):
         record_response(alice, client_a, instrument="epds", answers=epds_answers(2))
     assert not Response.objects.exists()
     assert not RiskAlert.objects.exists()
 
 
-def test_enabling_makes_it_available_with_the_clinics_wording(alice, erin, client_a) -> None:  # type: ignore[no-untyped-def]
+def test_enabling_makes_it_available_with_the_clinics_wording(alice, erin, client_a) -> None:
     licensing.enable_instrument(
         erin, "epds", content=text_file("epds"), permission_note="RCPsych letter 2026-11"
     )
@@ -65,7 +65,7 @@ def test_enabling_makes_it_available_with_the_clinics_wording(alice, erin, clien
     assert AuditEvent.objects.filter(action="instrument.enable", actor=erin).exists()
 
 
-def test_permission_is_per_organisation(erin, charlie, client_a) -> None:  # type: ignore[no-untyped-def]
+def test_permission_is_per_organisation(erin, charlie, client_a) -> None:
     licensing.enable_instrument(erin, "epds", content=text_file("epds"), permission_note="RCPsych letter")
     assert "epds" not in {i.key for i in licensing.available_instruments(charlie.organisation_id)}
 
@@ -78,18 +78,18 @@ def test_permission_is_per_organisation(erin, charlie, client_a) -> None:  # typ
         (b"x" * (70 * 1024), "larger than 64 KB"),
     ],
 )
-def test_a_bad_text_file_is_refused_and_nothing_changes(erin, content: bytes, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_text_file_is_refused_and_nothing_changes(erin, content: bytes, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         licensing.enable_instrument(erin, "epds", content=content, permission_note="RCPsych letter")
     assert not InstrumentPermission.objects.exists()
 
 
-def test_a_free_instrument_needs_no_enabling(erin) -> None:  # type: ignore[no-untyped-def]
+def test_a_free_instrument_needs_no_enabling(erin) -> None:
     with pytest.raises(ValidationError, match="needs no permission"):
         licensing.enable_instrument(erin, "phq9", content=text_file("phq9"), permission_note="n/a n/a")
 
 
-def test_disabling_stops_new_administrations_and_keeps_old_ones(alice, erin, client_a) -> None:  # type: ignore[no-untyped-def]
+def test_disabling_stops_new_administrations_and_keeps_old_ones(alice, erin, client_a) -> None:
     licensing.enable_instrument(erin, "epds", content=text_file("epds"), permission_note="RCPsych letter")
     record_response(alice, client_a, instrument="epds", answers=epds_answers(0))
     licensing.disable_instrument(erin, "epds")
@@ -98,7 +98,7 @@ def test_disabling_stops_new_administrations_and_keeps_old_ones(alice, erin, cli
     assert Response.objects.filter(instrument="epds").count() == 1
 
 
-def test_the_admin_page_lists_status_and_enables_with_an_upload(client, erin) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_page_lists_status_and_enables_with_an_upload(client, erin) -> None:
     client.force_login(erin)
     page = client.get(reverse("measures:admin-instruments")).content.decode()
     assert "Needs permission" in page and "Available" in page
@@ -109,7 +109,7 @@ def test_the_admin_page_lists_status_and_enables_with_an_upload(client, erin) ->
     assert InstrumentPermission.objects.get(instrument="epds").enabled is True
 
 
-def test_the_admin_page_refuses_a_wrong_file_beside_the_field(client, erin) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_page_refuses_a_wrong_file_beside_the_field(client, erin) -> None:
     client.force_login(erin)
     url = reverse("measures:admin-enable", args=["epds"])
     upload = SimpleUploadedFile("epds.txt", text_file("epds", extra=2), content_type="text/plain")
@@ -119,7 +119,7 @@ def test_the_admin_page_refuses_a_wrong_file_beside_the_field(client, erin) -> N
     assert not InstrumentPermission.objects.exists()
 
 
-def test_the_admin_page_requires_confirmation(client, erin) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_page_requires_confirmation(client, erin) -> None:
     client.force_login(erin)
     upload = SimpleUploadedFile("epds.txt", text_file("epds"), content_type="text/plain")
     response = client.post(
@@ -129,13 +129,13 @@ def test_the_admin_page_requires_confirmation(client, erin) -> None:  # type: ig
     assert not InstrumentPermission.objects.exists()
 
 
-def test_clinicians_cannot_reach_the_admin_pages(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_clinicians_cannot_reach_the_admin_pages(client, alice) -> None:
     client.force_login(alice)
     assert client.get(reverse("measures:admin-instruments")).status_code == 403
     assert client.post(reverse("measures:admin-disable", args=["epds"])).status_code == 403
 
 
-def test_the_command_lists_and_enables(erin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_lists_and_enables(erin, tmp_path: Path) -> None:
     out = StringIO()
     call_command("instruments", "list", "--user", "erin", stdout=out)
     assert "needs permission" in out.getvalue()
