@@ -206,7 +206,8 @@ class DemoBuilder:
             locale=spec.locale,
         )
         cadence_days = 28 if spec.protocol == "ipt-maintenance" else 7
-        start = self.today - timedelta(days=cadence_days * spec.held + self.rng.randrange(1, 5))
+        # The next session falls in the coming days, so nothing is left unrecorded in the past.
+        start = self.today - timedelta(days=cadence_days * spec.held - self.rng.randrange(1, 6))
         if spec.protocol == "ipt-maintenance":
             # Maintenance follows a completed acute course: show that history too.
             self.completed_course(spec, clinician, client, org, end=start - timedelta(days=14))
