@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from openipt.courses.models import Attendance, Course, CourseStatus
 
 from . import outcomes, trajectories
+from .instruments import INSTRUMENTS
 from .models import ExpectedCurveSet, Score
 
 TRACKED_INSTRUMENT = "phq9"
@@ -24,6 +25,14 @@ TrackStatus = trajectories.OnTrack
 
 
 Curves = tuple[tuple[trajectories.ExpectedCurve, ...], float]
+
+
+def latest_set(organisation_id: int, instrument: str) -> ExpectedCurveSet | None:
+    return (
+        ExpectedCurveSet.objects.filter(organisation_id=organisation_id, instrument=instrument)
+        .order_by("-fitted_at", "-id")
+        .first()
+    )
 
 
 def curves_for(organisation_ids: Iterable[int], instrument: str) -> dict[int, Curves]:
@@ -78,12 +87,18 @@ def track_courses(courses: Sequence[Course]) -> dict[int, TrackStatus]:
 
 
 def outcomes_for_course(course: Course) -> outcomes.CourseOutcomes:
-    """Response, remission, reliable change and the NHS Talking Therapies set for one course."""
+    """Response, remission, reliable change and the NHS Talking Therapies set for one course.
+
+    A triage instrument's "total" is a level's rank, not a score (`Instrument.has_total`): it is left
+    out, so a C-SSRS screener never appears as a score going from first to latest.
+    """
     totals: dict[str, list[int]] = defaultdict(list)
     for instrument, total in (
         Score.objects.filter(course=course).order_by("completed_at", "id").values_list("instrument", "total")
     ):
-        totals[instrument].append(total)
+        definition = INSTRUMENTS.get(instrument)
+        if definition is None or definition.has_total:
+            totals[instrument].append(total)
     attended = course.sessions.filter(attendance=Attendance.ATTENDED).count()
     return outcomes.course_outcomes(totals, attended_appointments=attended, gettext=gettext)
 
@@ -96,16 +111,25 @@ def fit_for_organisation(
     fitted_by: str,
     min_courses: int = trajectories.DEFAULT_MIN_COURSES,
     z: float = trajectories.DEFAULT_Z,
-) -> tuple[ExpectedCurveSet, list[trajectories.ExpectedCurve], int]:
-    """Re-estimate the curves from the organisation's completed courses and store them."""
+) -> tuple[ExpectedCurveSet | None, list[trajectories.ExpectedCurve], int]:
+    """Re-estimate the curves from the organisation's completed courses.
+
+    The set is stored only when at least one stratum could be fitted: a run on too little data
+    must never replace curves the clinic fitted earlier with the defaults. Returns the stored set
+    (or None), the curves, and how many completed courses had two or more scores.
+    """
     course_ids = list(
         Course.objects.filter(
             client__organisation_id=organisation_id, status=CourseStatus.COMPLETED
         ).values_list("pk", flat=True)
     )
     series = _session_series(course_ids, instrument)
-    data = [trajectories.CourseSeries(instrument, tuple(points)) for points in series.values() if points]
+    data = [
+        trajectories.CourseSeries(instrument, tuple(points)) for points in series.values() if len(points) >= 2
+    ]
     curves = trajectories.fit_curves(data, instrument, min_courses=min_courses)
+    if not any(c.source == "fitted" for c in curves):
+        return None, curves, len(data)
     with transaction.atomic():
         row = ExpectedCurveSet.objects.create(
             organisation_id=organisation_id,

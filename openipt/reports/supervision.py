@@ -1,7 +1,8 @@
 """The supervisor's team caseload: what needs a supervisor's attention, in a fixed number of queries.
 
 Open and escalated risk alerts; clients not on track; overdue measures; courses near their end
-without a relapse-prevention plan.
+without a relapse-prevention plan. Open alerts of team clients with no active course (a course that
+has ended, an extra measure before a course starts) are listed too: they have no row of their own.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from openipt.clients.access import visible_clients
 from openipt.courses.models import Attendance, Course, CourseStatus, TaskRecord
@@ -82,4 +83,14 @@ def team_rows(user: Any, today: date) -> list[TeamRow]:
             not r.needs_plan,
             r.course.client.family_name,
         ),
+    )
+
+
+def alerts_without_course(user: Any, rows: list[TeamRow]) -> list[RiskAlert]:
+    """Open alerts of the user's team clients that have no active course, escalated first (1 query)."""
+    return list(
+        RiskAlert.objects.filter(status=AlertStatus.OPEN, client__in=visible_clients(user))
+        .exclude(client_id__in=[r.course.client_id for r in rows])
+        .select_related("client", "response")
+        .order_by(F("escalated_at").asc(nulls_last=True), "raised_at", "id")
     )

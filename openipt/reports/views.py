@@ -8,7 +8,7 @@ from django.utils import timezone
 from openipt.lib.decorators import clinical_view
 from openipt.lib.http import AuthedRequest
 
-from .supervision import team_rows
+from .supervision import alerts_without_course, team_rows
 
 
 @clinical_view
@@ -17,12 +17,14 @@ def supervision(request: AuthedRequest) -> HttpResponse:
     if not request.user.is_supervisor:
         raise PermissionDenied
     rows = team_rows(request.user, timezone.localdate())
+    other_alerts = alerts_without_course(request.user, rows)
     context = {
         "rows": rows,
         "attention": [r for r in rows if r.attention],
+        "other_alerts": other_alerts,
         "counts": {
-            "alerts": sum(len(r.alerts) for r in rows),
-            "escalated": sum(1 for r in rows if r.escalated),
+            "alerts": sum(len(r.alerts) for r in rows) + len(other_alerts),
+            "escalated": sum(1 for r in rows if r.escalated) + sum(1 for a in other_alerts if a.escalated_at),
             "not_on_track": sum(1 for r in rows if r.not_on_track),
             "overdue": sum(1 for r in rows if r.overdue),
             "needs_plan": sum(1 for r in rows if r.needs_plan),

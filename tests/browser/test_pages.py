@@ -10,8 +10,7 @@ from django.core.management import call_command
 
 from openipt.clients.models import Client
 from openipt.courses.models import Session
-
-from .test_smoke import check_axe, page  # noqa: F401 - the fixture is used by name
+from tests.browser.conftest import check_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DEMO_PASSWORD = "browser demo password 2026"
@@ -26,7 +25,7 @@ def sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-
     page.wait_for_url(f"{base}/")
 
 
-def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings.OPENIPT_DEMO_PASSWORD = DEMO_PASSWORD
     settings.VAR_DIR = tmp_path
     call_command("demo", verbosity=0)

@@ -53,7 +53,9 @@ def phq9(total: int) -> list[int]:
     return answers
 
 
-def completed_course(user: User, team: Team, identifier: str, totals: Sequence[int], *, status: str = "completed") -> Course:
+def completed_course(
+    user: User, team: Team, identifier: str, totals: Sequence[int], *, status: str = "completed"
+) -> Course:
     client = create_client(
         user,
         team=team,
@@ -66,11 +68,17 @@ def completed_course(user: User, team: Team, identifier: str, totals: Sequence[i
     for session, total in zip(course.sessions.order_by("number"), totals, strict=False):
         record_attendance(user, session, attendance=Attendance.ATTENDED, modality="in_person")
         at = datetime.combine(session.scheduled_date, time(10), tzinfo=UTC)
-        record_response(user, client, instrument="phq9", answers=phq9(total), session=session, completed_at=at)
+        record_response(
+            user, client, instrument="phq9", answers=phq9(total), session=session, completed_at=at
+        )
     if status == "active":
         return course
     return end_course(
-        user, course, status=status, ended_on=date(2026, 8, 1), reason="" if status == "completed" else "Moved"
+        user,
+        course,
+        status=status,
+        ended_on=date(2026, 8, 1),
+        reason="" if status == "completed" else "Moved",
     )
 
 
@@ -78,6 +86,7 @@ def test_show_prints_the_default_curves_until_a_clinic_fits_its_own(north: Organ
     lines = run("show", "--org", "northside")
 
     assert lines == [
+        "Northside: the provisional defaults are in force (nothing fitted yet).",
         HEADER.format(z=1.28),
         DEFAULT_ROWS[0],
         DEFAULT_NOTE.format(sd="3.37"),
@@ -90,7 +99,7 @@ def test_show_prints_the_default_curves_until_a_clinic_fits_its_own(north: Organ
 
 
 def test_show_prints_gad7_strata_when_asked(north: Organisation) -> None:
-    lines = run("show", "--org", "northside", "--instrument", "gad7")
+    lines = run("show", "--org", "northside", "--instrument", "gad7")[1:]
 
     assert [line[:9].strip() for line in lines[1::2]] == ["8–9", "10–14", "15–21"]
     assert lines[1] == "8–9       default     0      8.50   -1.71  2.10  11.2/8.8/7.6/6.9"
@@ -107,7 +116,9 @@ def test_fit_stores_fitted_curves_and_prints_them(
 
     lines = run("fit", "--org", "northside", "--min-courses", "2", "--z", "1.5")
 
-    assert lines[0] == "Northside: 2 completed courses with phq9 scores."
+    assert lines[0] == "Northside: 2 completed courses with two or more phq9 scores."
+    assert lines[1] == "Stored: these curves now drive the not-on-track flags (fitted 2026-09-01 12:00 UTC)."
+    lines = lines[1:]
     assert lines[1] == HEADER.format(z=1.5)
     assert lines[2] == "10–14     default     0     12.00   -2.41  3.37  17.1/13.7/12.0/11.1"
     assert lines[3] == "          Kept the default: 0 completed courses start in 10–14; 2 are needed to fit."
@@ -129,9 +140,10 @@ def test_fit_stores_fitted_curves_and_prints_them(
         f"{fitted[0]['residual_sd']:.2f}",
     ]
 
-    # `show` now prints the stored set, with its z.
+    # `show` now prints the stored set, with its z and when it was fitted.
     shown = run("show", "--org", "northside")
-    assert shown == lines[1:]
+    assert shown[0] == "Northside: fitted 2026-09-01 12:00 UTC from 2 completed courses."
+    assert shown[1:] == lines[1:]
 
 
 def test_fit_with_fewer_courses_than_needed_keeps_the_defaults_and_says_so(
@@ -143,7 +155,8 @@ def test_fit_with_fewer_courses_than_needed_keeps_the_defaults_and_says_so(
     lines = run("fit", "--org", "northside", "--min-courses", "3")
 
     assert lines == [
-        "Northside: 2 completed courses with phq9 scores.",
+        "Northside: 2 completed courses with two or more phq9 scores.",
+        "No stratum had enough courses to fit: nothing was stored, and the curves in force are unchanged.",
         HEADER.format(z=1.28),
         DEFAULT_ROWS[0],
         "          Kept the default: 0 completed courses start in 10–14; 3 are needed to fit.",
@@ -155,6 +168,7 @@ def test_fit_with_fewer_courses_than_needed_keeps_the_defaults_and_says_so(
     curves, z = curves_for([north.pk], "phq9")[north.pk]
     assert {c.source for c in curves} == {"default"}
     assert z == 1.28
+    assert not ExpectedCurveSet.objects.exists()
 
 
 def test_fit_by_default_needs_thirty_courses(alice: User, north: Organisation, north_team: Team) -> None:
@@ -167,7 +181,7 @@ def test_fit_by_default_needs_thirty_courses(alice: User, north: Organisation, n
 
 def test_an_unknown_organisation_is_refused(north: Organisation) -> None:
     for action in ("fit", "show"):
-        with pytest.raises(CommandError, match="No organisation with the slug 'nowhere'."):
+        with pytest.raises(CommandError, match=r"No organisation with the slug 'nowhere'\."):
             run(action, "--org", "nowhere")
     assert not ExpectedCurveSet.objects.exists()
 
@@ -185,7 +199,9 @@ def test_an_unknown_organisation_is_refused(north: Organisation) -> None:
         (["--min-courses", "2.5"], "invalid int value"),
     ],
 )
-def test_bad_options_are_refused_and_nothing_is_stored(north: Organisation, args: list[str], message: str) -> None:
+def test_bad_options_are_refused_and_nothing_is_stored(
+    north: Organisation, args: list[str], message: str
+) -> None:
     with pytest.raises(CommandError, match=message):
         run("fit", "--org", "northside", *args)
     assert not ExpectedCurveSet.objects.exists()

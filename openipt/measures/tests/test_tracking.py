@@ -14,7 +14,7 @@ from openipt.clients.actions import create_client
 from openipt.clients.models import Client
 from openipt.courses.actions import end_course, record_attendance, start_course
 from openipt.courses.models import Attendance, Course, CourseStatus
-from openipt.measures import trajectories
+from openipt.measures import licensing, trajectories
 from openipt.measures.actions import record_response
 from openipt.measures.models import ExpectedCurveSet
 from openipt.measures.outcomes import Verdict
@@ -81,12 +81,18 @@ def add_course(
         record_at(user, course, number, "phq9", total)
     if end is not None:
         course = end_course(
-            user, course, status=end, ended_on=date(2026, 8, 1), reason="Moved away" if end != "completed" else ""
+            user,
+            course,
+            status=end,
+            ended_on=date(2026, 8, 1),
+            reason="Moved away" if end != "completed" else "",
         )
     return course
 
 
-def curve_set(org: Organisation, curves: Sequence[ExpectedCurve], *, z: float, at: datetime) -> ExpectedCurveSet:
+def curve_set(
+    org: Organisation, curves: Sequence[ExpectedCurve], *, z: float, at: datetime
+) -> ExpectedCurveSet:
     return ExpectedCurveSet.objects.create(
         organisation=org,
         instrument="phq9",
@@ -100,13 +106,17 @@ def curve_set(org: Organisation, curves: Sequence[ExpectedCurve], *, z: float, a
 
 def flat(intercept: float, sd: float = 1.0, low: int = 15, high: int = 19) -> ExpectedCurve:
     """A fitted curve that expects `intercept` at every session."""
-    return ExpectedCurve("phq9", low, high, intercept, 0.0, sd, 40, "fitted", "Fitted from 40 completed courses.")
+    return ExpectedCurve(
+        "phq9", low, high, intercept, 0.0, sd, 40, "fitted", "Fitted from 40 completed courses."
+    )
 
 
 # --- track_courses ---------------------------------------------------------------------------------
 
 
-def test_it_flags_a_course_above_the_default_band_and_not_one_within_it(alice: User, north_team: Team) -> None:
+def test_it_flags_a_course_above_the_default_band_and_not_one_within_it(
+    alice: User, north_team: Team
+) -> None:
     stuck = add_course(alice, north_team, "NS-2", [(1, 18), (2, 17), (6, 18)])
     improving = add_course(alice, north_team, "NS-3", [(1, 18), (2, 15), (6, 10)])
 
@@ -263,14 +273,22 @@ def test_fit_for_organisation_uses_only_its_completed_courses_and_stores_the_set
     paper_only = add_course(alice, north_team, "NS-6", [], end=None)
     for total in (19, 0):  # scores with no session: no session number to fit on
         record_response(
-            alice, paper_only.client, instrument="phq9", answers=phq9(total), course=paper_only, completed_at=NOW
+            alice,
+            paper_only.client,
+            instrument="phq9",
+            answers=phq9(total),
+            course=paper_only,
+            completed_at=NOW,
         )
     end_course(alice, paper_only, status=CourseStatus.COMPLETED, ended_on=date(2026, 8, 1))
 
     row, curves, n = fit_for_organisation(north.pk, "phq9", now=NOW, fitted_by="erin", min_courses=2, z=1.5)
 
     expected = trajectories.fit_curves(
-        [CourseSeries("phq9", ((1, 18), (2, 15), (3, 12))), CourseSeries("phq9", ((1, 16), (2, 14), (3, 10)))],
+        [
+            CourseSeries("phq9", ((1, 18), (2, 15), (3, 12))),
+            CourseSeries("phq9", ((1, 16), (2, 14), (3, 10))),
+        ],
         "phq9",
         min_courses=2,
     )
@@ -352,6 +370,29 @@ def test_outcomes_for_course_worked_example(alice: User, client_a: Client) -> No
     )
     assert tt.finished_course.reason == "Finished course: 6 attended appointments (at least 2 needed)."
     assert result.notes == ()
+
+
+def test_outcomes_leave_out_a_triage_level_that_is_not_a_score(
+    alice: User, erin: User, course_a: Course
+) -> None:
+    # Regression: the C-SSRS screener's stored "total" is its triage level's rank (0 none .. 3 high);
+    # it was listed among the outcomes as if it were a score going from first to latest.
+    lines = "\n".join(f"Item {n}" for n in range(1, 8))
+    licensing.enable_instrument(
+        erin, "cssrs_screen", content=lines.encode(), permission_note="Licence ref. 42"
+    )
+    record_at(alice, course_a, 1, "phq9", 18)
+    record_at(alice, course_a, 2, "phq9", 12)
+    high = {f"cssrs_screen-{n}": 1 for n in ("1", "2", "3", "4", "5", "6", "6-recent")}
+    none = {"cssrs_screen-1": 0, "cssrs_screen-2": 0, "cssrs_screen-6": 0}
+    for number, answers in ((1, high), (2, none)):
+        session = course_a.sessions.get(number=number)
+        record_response(alice, course_a.client, instrument="cssrs_screen", answers=answers, session=session)
+
+    result = outcomes_for_course(course_a)
+
+    assert [o.instrument for o in result.instruments] == ["phq9"]
+    assert result.for_instrument("cssrs_screen") is None
 
 
 def test_outcomes_for_a_course_without_scores(course_a: Course) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from openipt.accounts.models import Organisation
 from openipt.measures import trajectories
-from openipt.measures.tracking import curves_for, fit_for_organisation
+from openipt.measures.tracking import curves_for, fit_for_organisation, latest_set
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if options["action"] == "fit":
             if options["min_courses"] < 1 or not 0 < options["z"] < 5:
                 raise CommandError("--min-courses must be 1 or more and --z between 0 and 5.")
-            _row, curves, n = fit_for_organisation(
+            row, curves, n = fit_for_organisation(
                 org.pk,
                 instrument,
                 now=timezone.now(),
@@ -44,11 +44,29 @@ class Command(BaseCommand):
                 min_courses=options["min_courses"],
                 z=options["z"],
             )
-            self.stdout.write(f"{org.name}: {n} completed courses with {instrument} scores.")
+            self.stdout.write(f"{org.name}: {n} completed courses with two or more {instrument} scores.")
+            if row is None:
+                self.stdout.write(
+                    "No stratum had enough courses to fit: nothing was stored, and the curves in force "
+                    "are unchanged."
+                )
+            else:
+                self.stdout.write(
+                    "Stored: these curves now drive the not-on-track flags "
+                    f"(fitted {row.fitted_at:%Y-%m-%d %H:%M} UTC)."
+                )
             z = options["z"]
         else:
             org_curves, z = curves_for([org.pk], instrument)[org.pk]
             curves = list(org_curves)
+            stored = latest_set(org.pk, instrument)
+            if stored is None:
+                self.stdout.write(f"{org.name}: the provisional defaults are in force (nothing fitted yet).")
+            else:
+                self.stdout.write(
+                    f"{org.name}: fitted {stored.fitted_at:%Y-%m-%d %H:%M} UTC "
+                    f"from {stored.n_courses} completed courses."
+                )
         self.stdout.write(
             f"{'stratum':9} {'source':8} {'n':>4} {'intercept':>9} {'slope':>7} {'sd':>5}  "
             f"upper limit at S1/S4/S8/S12 (z={z})"
