@@ -1,7 +1,8 @@
 """EPDS: reverse keying, cut-offs and item 10, over the whole answer space.
 
-Scoring all 4**10 = 1,048,576 vectors through score() takes well over 10 seconds, so the whole
-space is covered in parts that together leave no vector out of reach:
+`test_every_epds_answer_vector` sends all 4**10 = 1,048,576 vectors through score() against the
+keying table written here, in four parts (by the first item's answer) so parallel workers share
+the ~15 seconds. The other tests check the same space from other sides:
 
 1. every option of every item, alone, through score() (the keying, 40 vectors);
 2. every total with every item-10 answer that can reach it, through score() (bands and risk);
@@ -134,3 +135,19 @@ def test_a_seeded_random_sample_end_to_end() -> None:
         assert (result.total, result.band) == (total, expected_band(total)), answers
         assert result.items == tuple(zip(IDS, values, strict=True))
         assert result.severity_for("self_harm_thoughts") == expected_severity(values[9])
+
+
+@pytest.mark.parametrize("first", range(4))
+def test_every_epds_answer_vector(first: int) -> None:
+    """Every vector whose first answer is `first`: total, band and risk from the keying table."""
+    rows = [[value(number, index) for index in range(4)] for number in range(1, 11)]
+    for rest in itertools.product(range(4), repeat=9):
+        answers = (first, *rest)
+        total = sum(rows[n][a] for n, a in enumerate(answers))
+        result = score("epds", answers)
+        item10 = rows[9][answers[9]]
+        assert (result.total, result.band, result.risk) == (
+            total,
+            expected_band(total),
+            ("self_harm_thoughts",) if item10 > 0 else (),
+        ), answers
