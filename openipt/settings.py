@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "openipt.audit",
     "openipt.clients",
     "openipt.courses",
+    "openipt.inventory",
     "openipt.measures",
     "openipt.safety",
     "openipt.notes",

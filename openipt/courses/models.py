@@ -32,6 +32,10 @@ class Course(models.Model):
     status = models.CharField(max_length=20, choices=CourseStatus.choices, default=CourseStatus.ACTIVE)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
+    onset_date = models.DateField(_("onset of the current episode"), null=True, blank=True)
+    previous_course = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="following_courses"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,3 +130,184 @@ class TaskRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_key}: {'done' if self.done else 'open'}"
+
+
+class DisputeStage(models.TextChoices):
+    RENEGOTIATION = "renegotiation", _("Renegotiation")
+    IMPASSE = "impasse", _("Impasse")
+    DISSOLUTION = "dissolution", _("Dissolution")
+
+
+class Formulation(models.Model):
+    """The interpersonal formulation: the chosen problem area(s), why, and the agreed text."""
+
+    course = models.OneToOneField(Course, on_delete=models.PROTECT, related_name="formulation")
+    problem_areas = models.JSONField(_("problem areas"), default=list)
+    rationale = models.TextField(_("why this area"), blank=True)
+    text = models.TextField(_("formulation"), blank=True)
+    dispute_stage = models.CharField(
+        _("dispute stage"), max_length=20, choices=DisputeStage.choices, blank=True
+    )
+    client_agreed = models.BooleanField(_("the client agrees"), default=False)
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Formulation of course {self.course_id}"
+
+
+class Contract(models.Model):
+    """The treatment contract: number of sessions, focus, goals, what happens when sessions are missed."""
+
+    course = models.OneToOneField(Course, on_delete=models.PROTECT, related_name="contract")
+    sessions = models.PositiveSmallIntegerField(_("number of sessions"))
+    focus = models.TextField(_("focus"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    missed_sessions = models.TextField(_("if sessions are missed"), blank=True)
+    agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Contract of course {self.course_id}"
+
+
+class SessionWork(models.Model):
+    """What a session worked on: the interval since last time, the techniques, the dispute stage."""
+
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="work")
+    interval_mood = models.PositiveSmallIntegerField(_("mood since last time (0–10)"), null=True, blank=True)
+    interval_events = models.TextField(_("interpersonal events since last time"), blank=True)
+    techniques = models.JSONField(_("techniques used"), default=list)
+    dispute_stage = models.CharField(
+        _("dispute stage"), max_length=20, choices=DisputeStage.choices, blank=True
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Work of session {self.session_id}"
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+
+
+class GoalReview(models.Model):
+    """How one of the problem area's goals stood at one session."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="goal_reviews")
+    area = models.CharField(max_length=32)
+    goal_index = models.PositiveSmallIntegerField()
+    goal = models.CharField(max_length=300)
+    status = models.CharField(max_length=16, choices=GoalStatus.choices)
+    note = models.TextField(blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "area", "goal_index"], name="one_review_per_goal_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}#{self.goal_index}: {self.status}"
+
+
+class CommunicationAnalysis(models.Model):
+    """A worksheet reconstructing one recent conversation (CLINICAL.md §1.8)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="communication_analyses")
+    person = models.ForeignKey(
+        "inventory.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("with"),
+    )
+    situation = models.TextField(_("what happened"))
+    what_said = models.TextField(_("what was said"), blank=True)
+    what_meant = models.TextField(_("what was meant"), blank=True)
+    what_felt = models.TextField(_("what was felt"), blank=True)
+    what_else = models.TextField(_("what else could be said"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Communication analysis {self.pk}"
+
+
+class HomeworkOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    PARTLY = "partly", _("Partly done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class Homework(models.Model):
+    """A between-session task: set in one session, reviewed in a later one."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="homework")
+    set_in = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="homework_set")
+    task = models.TextField(_("task"))
+    reviewed_in = models.ForeignKey(
+        Session, on_delete=models.PROTECT, null=True, blank=True, related_name="homework_reviewed"
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=HomeworkOutcome.choices, blank=True)
+    outcome_note = models.TextField(_("how it went"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Homework {self.pk}"
+
+
+class Recommendation(models.TextChoices):
+    NONE = "none", _("No further treatment needed now")
+    MAINTENANCE = "maintenance", _("Maintenance IPT (monthly)")
+    OTHER_TREATMENT = "other_treatment", _("Another treatment (e.g. medication, CBT)")
+    REFERRAL = "referral", _("Referral to another service")
+
+
+class TerminationPlan(models.Model):
+    """The ending: progress review, feelings about ending, relapse-prevention plan, recommendation."""
+
+    course = models.OneToOneField(Course, on_delete=models.PROTECT, related_name="termination")
+    progress_review = models.TextField(_("progress review"), blank=True)
+    goals_achieved = models.TextField(_("goals achieved"), blank=True)
+    feelings_about_ending = models.TextField(_("feelings about ending"), blank=True)
+    warning_signs = models.TextField(_("my personal warning signs"), blank=True)
+    what_helps = models.TextField(_("what helps"), blank=True)
+    who_to_contact = models.TextField(_("who to contact"), blank=True)
+    when_to_come_back = models.TextField(_("when to come back"), blank=True)
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices, blank=True
+    )
+    recommendation_note = models.TextField(_("about the recommendation"), blank=True)
+    shared_with_client = models.BooleanField(_("shared with the client"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Termination plan of course {self.course_id}"
+
+    @property
+    def has_relapse_plan(self) -> bool:
+        return bool(self.warning_signs.strip() and (self.what_helps.strip() or self.who_to_contact.strip()))
