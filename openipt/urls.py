@@ -9,4 +9,8 @@ urlpatterns = [
     path("notes/", include("openipt.notes.urls")),
     path("settings/", include("openipt.accounts.urls")),
     path("reports/", include("openipt.reports.urls")),
+    path("inventory/", include("openipt.inventory.urls")),
+    path("ending/", include("openipt.courses.termination_urls")),
+    path("formulation/", include("openipt.courses.formulation_urls")),
+    path("work/", include("openipt.courses.session_work_urls")),
 ]

@@ -6,10 +6,14 @@ A route with a parameter this test cannot fill fails the test.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from openipt.courses.models import CommunicationAnalysis, Homework
+from openipt.inventory.models import LifeEvent, Person
 from openipt.measures.actions import record_response
 from openipt.notes.actions import add_addendum, save_draft, sign_note
 from openipt.safety.models import CrisisResource, RiskAlert, SafetyPlan
@@ -53,7 +57,27 @@ def records(alice, client_a, course_a, north):
         created_by=alice,
         created_at=timezone.now(),
     )
+    person = Person.objects.create(
+        client=client_a, name=f"{MARKER} senior", relationship="parent", ring="inner", created_by=alice
+    )
+    event = LifeEvent.objects.create(
+        client=client_a,
+        kind="death",
+        on=date(2026, 1, 5),
+        description=f"{MARKER} grandmother died",
+        created_by=alice,
+    )
+    homework = Homework.objects.create(
+        course=course_a, set_in=session, task=f"Call {MARKER}'s sister", created_by=alice
+    )
+    analysis = CommunicationAnalysis.objects.create(
+        session=session, person=person, situation=f"Argument with {MARKER}", created_by=alice
+    )
     return {
+        "person_id": person.pk,
+        "event_id": event.pk,
+        "homework_id": homework.pk,
+        "analysis_id": analysis.pk,
         "client_id": client_a.pk,
         "course_id": course_a.pk,
         "session_id": session.pk,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -9,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openipt.courses import summary
-from openipt.courses.models import Attendance
+from openipt.courses.models import Attendance, Course, Formulation
+from openipt.courses.session_work import interval_rows
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
@@ -87,6 +90,17 @@ def client_edit(request: AuthedRequest, client_id: int) -> HttpResponse:
     return render(request, "clients/form.html", context, status=400 if form.errors else 200)
 
 
+def _formulation(course: Course | None) -> dict[str, Any]:
+    formulation = Formulation.objects.filter(course=course).first() if course else None
+    if formulation is None:
+        return {"formulation": None, "formulation_areas": []}
+    names = {a.key: a.name for a in formulation.course.protocol.problem_areas}
+    return {
+        "formulation": formulation,
+        "formulation_areas": [names.get(k, k) for k in formulation.problem_areas],
+    }
+
+
 @clinical_view
 def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request.user, client_id)
@@ -112,6 +126,9 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
         "track": track_courses([course]).get(course.pk) if course else None,
         "measures": measures_for_courses([course], today)[course.pk] if course else None,
         "safety_plan": client.safety_plans.order_by("-version").first(),
+        "people_count": client.people.count(),
+        "interval_rows": interval_rows(course) if course else [],
+        **_formulation(course or outcome_course),
         "can_write": can_write(request.user, client),
         "instruments": available_instruments(client.organisation_id),
     }

@@ -22,7 +22,8 @@ WEEKDAYS = [
 class StartCourseForm(forms.Form):
     protocol_key = forms.ChoiceField(label=_("Protocol"))
     start_date = forms.DateField(
-        label=_("First session on or after"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First session on or after"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     weekday = forms.TypedChoiceField(
         label=_("Weekday for weekly sessions"),
@@ -66,7 +67,9 @@ class AttendanceForm(forms.Form):
 
 
 class MoveSessionForm(forms.Form):
-    new_date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_date = forms.DateField(
+        label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class TaskForm(forms.Form):
@@ -83,7 +86,9 @@ class EndCourseForm(forms.Form):
         choices=[(v, lbl) for v, lbl in CourseStatus.choices if v != CourseStatus.ACTIVE],
         widget=forms.RadioSelect,
     )
-    ended_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

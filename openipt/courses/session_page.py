@@ -19,6 +19,7 @@ from openipt.safety.actions import crisis_resources_for
 from . import summary
 from .forms import AttendanceForm, MoveSessionForm
 from .models import Attendance, Session, TaskRecord
+from .session_work import work_context
 
 
 @dataclass
@@ -111,5 +112,8 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
         "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
         "can_write": writable and course.is_active,
     }
+    work_writable = context["can_write"] and not session.is_cancelled
+    context.update(work_context(session, phase, previous, writable=work_writable, overrides=overrides))
+    context["work_can_write"] = work_writable
     context.update(overrides)
     return context

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,12 +17,14 @@ from openipt.clients.access import can_write, get_client_for_user
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
+from openipt.safety.actions import crisis_resources_for
 
-from . import actions, summary
+from . import actions, summary, termination
 from .access import get_course_for_user, get_session_for_user
 from .forms import AttendanceForm, EndCourseForm, MoveSessionForm, StartCourseForm, TaskForm
 from .models import Session
 from .session_page import AgendaItem, session_context
+from .termination_forms import RecommendationForm
 
 
 @clinical_view
@@ -75,25 +78,42 @@ def advance_phase(request: AuthedRequest, course_id: int) -> HttpResponse:
 
 @clinical_view
 def end_course(request: AuthedRequest, course_id: int) -> HttpResponse:
+    """End the course and record what follows it, saying plainly when the client has not improved."""
     course = get_course_for_user(request.user, course_id)
     if not can_write(request.user, course.client):
         raise PermissionDenied
+    progress = termination.progress_for(course)
     form = EndCourseForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    next_form = RecommendationForm(
+        request.POST or None, initial=termination.recommendation_initial(course, progress)
+    )
+    if request.method == "POST" and all([form.is_valid(), next_form.is_valid()]):
+        chosen = next_form.cleaned_data
         try:
-            actions.end_course(request.user, course, request=request, **form.cleaned_data)
+            with transaction.atomic():
+                actions.end_course(request.user, course, request=request, **form.cleaned_data)
+                if chosen["recommendation"]:
+                    termination.set_recommendation(request.user, course, request=request, **chosen)
         except ValidationError as exc:
-            apply_error(form, exc)
+            apply_error(
+                next_form if set(getattr(exc, "error_dict", ())) & set(next_form.fields) else form, exc
+            )
         else:
             messages.success(request, _("The course has ended."))
             return redirect("clients:detail", course.client_id)
+    client = course.client
+    banner = summary.banner_for(client)
     context = {
         "course": course,
-        "client": course.client,
-        "banner": summary.banner_for(course.client),
+        "client": client,
+        "banner": banner,
+        "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
         "form": form,
+        "next_form": next_form,
+        "progress": progress,
     }
-    return render(request, "courses/end_course.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors or next_form.errors else 200
+    return render(request, "courses/end_course.html", context, status=status)
 
 
 @clinical_view

@@ -11,16 +11,39 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.formats import date_format
 
 from openipt.accounts.models import Organisation, Role, Team, User
 from openipt.clients.actions import create_client
 from openipt.clients.models import Client
 from openipt.courses import actions as course_actions
-from openipt.courses.models import Attendance, Course, CourseStatus, Modality, Session
+from openipt.courses.formulation_actions import choose_problem_areas, save_formulation, set_contract
+from openipt.courses.models import (
+    Attendance,
+    Course,
+    CourseStatus,
+    Homework,
+    Modality,
+    Session,
+    TerminationPlan,
+)
+from openipt.courses.session_work import (
+    review_goal,
+    review_homework,
+    save_interval,
+    set_homework,
+    set_techniques,
+)
+from openipt.courses.termination import save_termination
+from openipt.demo.stories import STORIES, Story
+from openipt.inventory.actions import add_event, add_person, set_onset
+from openipt.inventory.facts import facts_for
+from openipt.inventory.formulation import draft_formulation, suggest
 from openipt.measures.actions import record_response
 from openipt.measures.models import Channel, Source
 from openipt.notes import actions as note_actions
@@ -208,10 +231,17 @@ class DemoBuilder:
         cadence_days = 28 if spec.protocol == "ipt-maintenance" else 7
         # The next session falls in the coming days, so nothing is left unrecorded in the past.
         start = self.today - timedelta(days=cadence_days * spec.held - self.rng.randrange(1, 6))
+        story = STORIES.get(spec.identifier)
         if spec.protocol == "ipt-maintenance":
             # Maintenance follows a completed acute course: show that history too.
             self.completed_course(spec, clinician, client, org, end=start - timedelta(days=14))
+        elif story is not None:
+            self.inventory(
+                clinician, client, story, onset=start - timedelta(days=story.onset_days_before_start)
+            )
         course = course_actions.start_course(clinician, client, protocol_key=spec.protocol, start_date=start)
+        if story is not None and spec.protocol != "ipt-maintenance":
+            set_onset(clinician, course, onset_date=start - timedelta(days=story.onset_days_before_start))
         zone = ZoneInfo(org.time_zone)
         sessions = list(course.sessions.order_by("number"))
         for i, session in enumerate(sessions[: spec.held]):
@@ -233,9 +263,15 @@ class DemoBuilder:
             -0.9,
             spec.clinician,
         )
-        course = course_actions.start_course(
-            clinician, client, protocol_key="ipt-standard", start_date=end - timedelta(days=7 * 16)
-        )
+        start = end - timedelta(days=7 * 16)
+        story = STORIES.get(spec.identifier)
+        if story is not None:
+            self.inventory(
+                clinician, client, story, onset=start - timedelta(days=story.onset_days_before_start)
+            )
+        course = course_actions.start_course(clinician, client, protocol_key="ipt-standard", start_date=start)
+        if story is not None:
+            set_onset(clinician, course, onset_date=start - timedelta(days=story.onset_days_before_start))
         zone = ZoneInfo(org.time_zone)
         for i, session in enumerate(course.sessions.order_by("number")):
             self.hold_session(clinician, course, session, acute, i, zone)
@@ -257,6 +293,116 @@ class DemoBuilder:
             environment_safety="Kevin keeps my tablets; I collect a week's supply at a time.",
             reasons_for_living="My daughter; my dog; the allotment in spring.",
         )
+
+    def inventory(self, clinician: User, client: Client, story: Story, *, onset: date) -> None:
+        people = {}
+        for p in story.people:
+            details: dict[str, Any] = {
+                "expectations_met": p.expectations_met,
+                "conflict": p.conflict,
+                "changed_around_onset": p.changed,
+                "linked_to_depression": p.linked,
+                "satisfying": p.satisfying,
+                "unsatisfying": p.unsatisfying,
+                "expectations": p.expectations,
+            }
+            if p.deceased_days is not None:
+                details |= {"deceased": True, "died_on": onset - timedelta(days=p.deceased_days)}
+            people[p.name] = add_person(
+                clinician, client, name=p.name, relationship=p.relationship, ring=p.ring, **details
+            )
+        for e in story.events:
+            add_event(
+                clinician,
+                client,
+                kind=e.kind,
+                on=onset - timedelta(days=e.days_before_onset),
+                description=e.description,
+                people=[people[name] for name in e.people],
+            )
+
+    def arc_work(self, clinician: User, course: Course, session: Session, story: Story, i: int) -> None:
+        """Formulation and contract at the end of the initial phase; the middle phase's work after."""
+        course.refresh_from_db()
+        day = session.scheduled_date
+        if i == 2:
+            formulation = choose_problem_areas(
+                clinician,
+                course,
+                areas=[story.area],
+                rationale=story.rationale,
+                base_version=None,
+                dispute_stage="renegotiation" if story.area == "role_dispute" else "",
+            )
+            people, events, onset = facts_for(course.client, course)
+            draft = draft_formulation(
+                [story.area],
+                suggest(people, events, onset),
+                people,
+                events,
+                onset,
+                client_name=course.client.preferred_name or course.client.given_name,
+                format_date=lambda d: date_format(d, "j M Y"),
+            )
+            save_formulation(
+                clinician,
+                course,
+                text=draft,
+                client_agreed=True,
+                agreed_on=day,
+                base_version=formulation.version,
+            )
+            set_contract(
+                clinician,
+                course,
+                sessions=course.planned_sessions,
+                focus=story.rationale,
+                goals="Feel less depressed; work on the focus agreed.",
+                missed_sessions="A missed session is not made up; the course ends on the agreed date.",
+                agreed_on=day,
+                base_version=None,
+            )
+        elif course.current_phase in {"middle", "termination"} and i > 2:
+            k = i - 3
+            if story.interval_events:
+                save_interval(
+                    clinician,
+                    session,
+                    mood=min(10, 3 + k),
+                    events=story.interval_events[k % len(story.interval_events)],
+                )
+            set_techniques(
+                clinician, session, techniques=["exploratory_questioning", "communication_analysis"]
+            )
+            review_goal(
+                clinician,
+                session,
+                area=story.area,
+                goal_index=0,
+                status="achieved" if k >= 4 else "in_progress",
+                note="",
+            )
+            for homework in Homework.objects.filter(course=course, reviewed_in__isnull=True):
+                review_homework(clinician, homework, session, outcome="done" if k % 2 else "partly", note="")
+            if story.homework:
+                set_homework(clinician, session, task=story.homework[k % len(story.homework)])
+            if (
+                course.current_phase == "termination"
+                and not TerminationPlan.objects.filter(course=course).exists()
+            ):
+                save_termination(
+                    clinician,
+                    course,
+                    base_version=None,
+                    shared_with_client=True,
+                    progress_review="PHQ-9 fell from the moderately severe range to mild.",
+                    goals_achieved="Back in touch with old colleagues; volunteering weekly.",
+                    feelings_about_ending="Worried about coping alone; also proud of the change.",
+                    warning_signs="Staying in bed past ten; not answering the phone.",
+                    what_helps="The library shifts; walking with Ada.",
+                    who_to_contact="Ada; the GP; Northside (self-referral line).",
+                    when_to_come_back="If low most days for two weeks.",
+                )
 
     def hold_session(
         self, clinician: User, course: Course, session: Session, spec: DemoClient, i: int, zone: ZoneInfo
@@ -299,6 +445,9 @@ class DemoBuilder:
             )
         for task in course.phase.tasks_for_session(session.number)[:3]:
             course_actions.set_task(clinician, session, task_key=task.key, done=True, note="")
+        story = STORIES.get(spec.identifier)
+        if story is not None and story.rationale:
+            self.arc_work(clinician, course, session, story, i)
         note = note_actions.save_draft(
             clinician, session, body=self.rng.choice(NOTE_TEXTS), base_version=None
         )

@@ -1,7 +1,9 @@
 """The whole course as one JSON document: the clinic's export and the client's copy of their record.
 
-The client appears by clinic identifier and UUID only. Later issues add the inventory, timeline,
-formulation, contract and termination plan to the same document.
+The client appears by clinic identifier and UUID only. Everything recorded about the course reads
+back here: sessions with tasks, techniques, goals, homework and communication analyses; the
+inventory and timeline; the problem-area suggestions with their reasons and the area chosen;
+formulation, contract, measures with scores, outcomes, termination plan and recommendation.
 """
 
 from __future__ import annotations
@@ -11,8 +13,22 @@ from enum import Enum
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from openipt.courses.models import Course, TaskRecord
+from openipt.courses.models import (
+    CommunicationAnalysis,
+    Contract,
+    Course,
+    Formulation,
+    GoalReview,
+    Homework,
+    SessionWork,
+    TaskRecord,
+    TerminationPlan,
+)
+from openipt.inventory import formulation as rules
+from openipt.inventory.facts import facts_for
+from openipt.inventory.models import LifeEvent, Person
 from openipt.measures.models import Score
 from openipt.measures.tracking import outcomes_for_course
 from openipt.notes.models import Note
@@ -57,9 +73,28 @@ def course_document(course: Course) -> dict[str, Any]:
         .select_related("signed_by")
         .prefetch_related("addenda")
     }
+    work = {w.session_id: w for w in SessionWork.objects.filter(session__course=course)}
+    goals: dict[int, list[dict[str, Any]]] = {}
+    for g in GoalReview.objects.filter(session__course=course).order_by("session_id", "area", "goal_index"):
+        goals.setdefault(g.session_id, []).append(
+            {"area": g.area, "goal": g.goal, "status": g.status, "note": g.note}
+        )
+    analyses: dict[int, list[dict[str, Any]]] = {}
+    for a in CommunicationAnalysis.objects.filter(session__course=course).select_related("person"):
+        analyses.setdefault(a.session_id, []).append(
+            {
+                "with": a.person.name if a.person else None,
+                "what_happened": a.situation,
+                "what_was_said": a.what_said,
+                "what_was_meant": a.what_meant,
+                "what_was_felt": a.what_felt,
+                "what_else_could_be_said": a.what_else,
+            }
+        )
     sessions = []
     for s in course.sessions.order_by("scheduled_date", "number", "id"):
         note = notes.get(s.pk)
+        w = work.get(s.pk)
         sessions.append(
             {
                 "uuid": str(s.uuid),
@@ -69,6 +104,11 @@ def course_document(course: Course) -> dict[str, Any]:
                 "modality": s.modality,
                 "phase": s.phase_key,
                 "tasks": tasks.get(s.pk, []),
+                "interval": None if w is None else {"mood": w.interval_mood, "events": w.interval_events},
+                "techniques": w.techniques if w else [],
+                "dispute_stage": w.dispute_stage if w else "",
+                "goals": goals.get(s.pk, []),
+                "communication_analyses": analyses.get(s.pk, []),
                 "note": None
                 if note is None
                 else {
@@ -106,6 +146,7 @@ def course_document(course: Course) -> dict[str, Any]:
         for a in RiskAlert.objects.filter(response__course=course).order_by("raised_at", "id")
     ]
     return {
+        **_arc(course),
         "format": FORMAT,
         "exported_at": timezone.now().isoformat(),
         "client": {"clinic_identifier": course.client.clinic_identifier, "uuid": str(course.client.uuid)},
@@ -123,4 +164,103 @@ def course_document(course: Course) -> dict[str, Any]:
         "measures": measures,
         "outcomes": _plain(outcomes_for_course(course)),
         "alerts": alerts,
+    }
+
+
+def _arc(course: Course) -> dict[str, Any]:
+    """Inventory, timeline, suggestions, formulation, contract, homework and termination."""
+    client = course.client
+    people = list(Person.objects.filter(client=client).order_by("ring", "name", "id"))
+    events = list(LifeEvent.objects.filter(client=client).prefetch_related("people").order_by("on", "id"))
+    person_facts, event_facts, onset = facts_for(client, course)
+    suggestion = rules.suggest(
+        person_facts, event_facts, onset, format_date=lambda d: date_format(d, "j M Y")
+    )
+    formulation = Formulation.objects.filter(course=course).first()
+    contract = Contract.objects.filter(course=course).first()
+    termination = TerminationPlan.objects.filter(course=course).first()
+    homework = list(
+        Homework.objects.filter(course=course)
+        .select_related("set_in", "reviewed_in")
+        .order_by("created_at", "id")
+    )
+    return {
+        "inventory": [
+            {
+                "name": p.name,
+                "relationship": p.relationship,
+                "ring": p.ring,
+                "deceased": p.deceased,
+                "died_on": _iso(p.died_on),
+                "contact": p.contact,
+                "satisfying": p.satisfying,
+                "unsatisfying": p.unsatisfying,
+                "expectations": p.expectations,
+                "expectations_met": p.expectations_met,
+                "support_given": p.support_given,
+                "support_received": p.support_received,
+                "conflict": p.conflict,
+                "changed_around_onset": p.changed_around_onset,
+                "change_description": p.change_description,
+                "linked_to_depression": p.linked_to_depression,
+            }
+            for p in people
+        ],
+        "timeline": {
+            "onset": _iso(course.onset_date),
+            "events": [
+                {
+                    "kind": e.kind,
+                    "on": _iso(e.on),
+                    "description": e.description,
+                    "people": [p.name for p in e.people.all()],
+                }
+                for e in events
+            ],
+        },
+        "problem_area_suggestions": _plain(suggestion),
+        "formulation": None
+        if formulation is None
+        else {
+            "problem_areas": formulation.problem_areas,
+            "rationale": formulation.rationale,
+            "text": formulation.text,
+            "dispute_stage": formulation.dispute_stage,
+            "client_agreed": formulation.client_agreed,
+            "agreed_on": _iso(formulation.agreed_on),
+        },
+        "contract": None
+        if contract is None
+        else {
+            "sessions": contract.sessions,
+            "focus": contract.focus,
+            "goals": contract.goals,
+            "missed_sessions": contract.missed_sessions,
+            "agreed_on": _iso(contract.agreed_on),
+        },
+        "homework": [
+            {
+                "task": h.task,
+                "set_in_session": h.set_in.number,
+                "reviewed_in_session": h.reviewed_in.number if h.reviewed_in else None,
+                "outcome": h.outcome,
+                "outcome_note": h.outcome_note,
+            }
+            for h in homework
+        ],
+        "termination": None
+        if termination is None
+        else {
+            "progress_review": termination.progress_review,
+            "goals_achieved": termination.goals_achieved,
+            "feelings_about_ending": termination.feelings_about_ending,
+            "relapse_prevention": {
+                "warning_signs": termination.warning_signs,
+                "what_helps": termination.what_helps,
+                "who_to_contact": termination.who_to_contact,
+                "when_to_come_back": termination.when_to_come_back,
+            },
+            "recommendation": termination.recommendation,
+            "recommendation_note": termination.recommendation_note,
+        },
     }

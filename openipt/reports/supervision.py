@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, F, Q
 
 from openipt.clients.access import visible_clients
-from openipt.courses.models import Attendance, Course, CourseStatus, TaskRecord
+from openipt.courses.models import Attendance, Course, CourseStatus, TaskRecord, TerminationPlan
 from openipt.measures.due import SessionMeasure, measures_for_courses
 from openipt.measures.tracking import TrackStatus, track_courses
 from openipt.safety.models import AlertStatus, RiskAlert
@@ -67,6 +67,14 @@ def team_rows(user: Any, today: date) -> list[TeamRow]:
         TaskRecord.objects.filter(
             session__course_id__in=rows, task_key=TERMINATION_PLAN_TASK, done=True
         ).values_list("session__course_id", flat=True)
+    )
+    # A relapse-prevention plan written on the course's ending page counts as much as the ticked task.
+    planned.update(
+        plan.course_id
+        for plan in TerminationPlan.objects.filter(course_id__in=rows).only(
+            "course_id", "warning_signs", "what_helps", "who_to_contact"
+        )
+        if plan.has_relapse_plan
     )
     for row in rows.values():
         has_plan_task = any(

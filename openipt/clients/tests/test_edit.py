@@ -199,3 +199,11 @@ def test_it_refuses_the_admin(client: HttpClient, erin: User, north_team: Team, 
     before = stored(client_a)
     assert client.post(url(client_a), form_data(north_team)).status_code == 403
     assert stored(client_a) == before
+
+
+def test_the_edit_form_shows_the_stored_date_of_birth_to_the_date_picker(client, alice, client_a) -> None:
+    """An HTML date input only understands ISO dates: anything else shows an empty field, and saving
+    the form would lose the date of birth."""
+    client.force_login(alice)
+    body = client.get(f"/clients/{client_a.pk}/edit/").content.decode()
+    assert 'value="1988-04-12"' in body
