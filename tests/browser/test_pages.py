@@ -34,6 +34,13 @@ def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_pa
     held = Session.objects.filter(course__client=risky, attendance="attended").order_by("number").first()
     upcoming = Session.objects.filter(course__client=risky, attendance="scheduled").order_by("number").first()
     assert held and upcoming
+    dispute = Client.objects.get(clinic_identifier="NS-1003")  # role dispute, middle phase
+    dispute_course = dispute.courses.get(status="active")
+    middle = (
+        dispute_course.sessions.filter(attendance="attended", phase_key="middle").order_by("-number").first()
+    )
+    ending_course = Client.objects.get(clinic_identifier="NS-1004").courses.get(status="active")
+    assert middle is not None
 
     sign_in(page, base, "alice")
     pages = {
@@ -50,6 +57,17 @@ def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_pa
         "alice-acknowledge": f"/alerts/{risky.alerts.first().pk}/acknowledge/",  # type: ignore[union-attr]
         "alice-ad-hoc-gad7": f"/measures/clients/{risky.pk}/gad7/",
         "alice-new-client": "/clients/new/",
+        "alice-inventory": f"/inventory/clients/{dispute.pk}/",
+        "alice-timeline": f"/inventory/clients/{dispute.pk}/timeline/",
+        "alice-person-add": f"/inventory/clients/{dispute.pk}/people/add/",
+        "alice-formulation": f"/formulation/courses/{dispute_course.pk}/",
+        "alice-formulation-print": f"/formulation/courses/{dispute_course.pk}/print/",
+        "alice-contract": f"/formulation/courses/{dispute_course.pk}/contract/",
+        "alice-contract-print": f"/formulation/courses/{dispute_course.pk}/contract/print/",
+        "alice-session-middle": f"/sessions/{middle.pk}/",
+        "alice-ending": f"/ending/courses/{ending_course.pk}/",
+        "alice-ending-print": f"/ending/courses/{ending_course.pk}/print/",
+        "alice-end-course": f"/courses/{ending_course.pk}/end/",
     }
     for name, path in pages.items():
         page.goto(base + path)
