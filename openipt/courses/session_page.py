@@ -11,7 +11,8 @@ from openipt.measures.forms import InstrumentForm
 from openipt.measures.instruments import get_instrument
 from openipt.measures.licensing import available_instruments
 from openipt.measures.models import Score
-from openipt.notes.forms import AddendumForm, NoteForm
+from openipt.notes.actions import private_note_for
+from openipt.notes.forms import AddendumForm, NoteForm, PrivateNoteForm
 from openipt.notes.models import Note
 from openipt.protocols.model import Task
 from openipt.safety.actions import crisis_resources_for
@@ -39,6 +40,15 @@ class DueMeasure:
     form: InstrumentForm | None
     score: Score | None
     enabled: bool = True
+
+
+def _private(request: AuthedRequest, session: Session, writable: bool) -> dict[str, Any]:
+    """The signed-in clinician's own private process notes (never anyone else's)."""
+    if not writable:
+        return {"private_note": None, "private_form": None}
+    mine = private_note_for(request.user, session)
+    initial = {"body": mine.body if mine else "", "version": mine.version if mine else ""}
+    return {"private_note": mine, "private_form": PrivateNoteForm(initial=initial)}
 
 
 def session_context(request: AuthedRequest, session: Session, **overrides: Any) -> dict[str, Any]:
@@ -104,6 +114,7 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
             initial={"body": note.body if note else "", "version": note.version if note else ""}
         ),
         "addendum_form": AddendumForm(),
+        **_private(request, session, writable and course.is_active),
         "attendance_form": AttendanceForm(
             initial={"attendance": session.attendance, "modality": session.modality}
         ),

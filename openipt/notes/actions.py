@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -13,7 +14,7 @@ from openipt.audit.actions import record
 from openipt.courses.models import Session
 from openipt.lib.errors import refuse
 
-from .models import Addendum, Note, NoteStatus
+from .models import Addendum, Note, NoteStatus, PsychotherapyNote
 
 MAX_LENGTH = 50_000
 
@@ -88,3 +89,51 @@ def add_addendum(actor: Any, note: Note, *, body: str, request: HttpRequest | No
         addendum = Addendum.objects.create(note=note, author=actor, body=body, created_at=timezone.now())
         record(actor, "note.addendum", obj=addendum, client_id=note.session.course.client_id, request=request)
     return addendum
+
+
+def save_private_note(
+    actor: Any,
+    session: Session,
+    *,
+    body: str,
+    base_version: int | None,
+    request: HttpRequest | None = None,
+) -> PsychotherapyNote:
+    """Save the author's own private process notes for a session (only the author can read them).
+
+    Only a clinician of the care team writes one; a stale save is refused like a draft note's.
+    """
+    from openipt.clients.access import can_write
+
+    if not can_write(actor, session.course.client):
+        raise PermissionDenied
+    if len(body) > MAX_LENGTH:
+        raise refuse(_("The notes are too long (over 50,000 characters)."), "body")
+    with transaction.atomic():
+        note = PsychotherapyNote.objects.select_for_update().filter(session=session, author=actor).first()
+        if note is None:
+            if base_version is not None:
+                raise refuse(_("These notes changed since you opened them; reload the page."), "body")
+            note = PsychotherapyNote.objects.create(session=session, author=actor, body=body)
+        else:
+            if base_version != note.version:
+                raise refuse(
+                    _(
+                        "You saved these notes elsewhere after opening this page. "
+                        "Copy your text, reload, and merge it."
+                    ),
+                    "body",
+                )
+            note.body = body
+            note.version += 1
+            note.save(update_fields=["body", "version", "updated_at"])
+        # The audit row names the action but never the text.
+        record(actor, "private_note.save", obj=note, client_id=session.course.client_id, request=request)
+    return note
+
+
+def private_note_for(user: Any, session: Session) -> PsychotherapyNote | None:
+    """The user's own private notes for this session: nobody else's are ever returned."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return PsychotherapyNote.objects.filter(session=session, author=user).first()

@@ -11,3 +11,17 @@ class NoteForm(forms.Form):
 
 class AddendumForm(forms.Form):
     body = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}), max_length=50_000)
+
+
+class PrivateNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Private process notes"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=50_000,
+        help_text=_(
+            "Only you can read these. They are never shown to colleagues, supervisors or the client, "
+            "and never exported."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -78,3 +78,29 @@ class Addendum(models.Model):
         if self.pk is not None:
             raise SignedRecordError("An addendum cannot be changed.")
         super().save(*args, **kwargs)
+
+
+class PsychotherapyNote(models.Model):
+    """The therapist's private process notes for a session (HIPAA "psychotherapy notes").
+
+    Kept apart from the progress note: visible only to their author — not to the care team, a
+    supervisor or an administrator — and never included in exports, the client portal or reports.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("private process notes"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "author"], name="one_private_note_per_author_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Private note {self.pk}"

@@ -18,7 +18,7 @@ from openipt.lib.http import AuthedRequest
 
 from . import actions
 from .access import get_note_for_user
-from .forms import AddendumForm, NoteForm
+from .forms import AddendumForm, NoteForm, PrivateNoteForm
 from .models import Note, NoteStatus
 
 
@@ -86,4 +86,28 @@ def add_addendum(request: AuthedRequest, note_id: int) -> HttpResponse:
             return redirect("courses:session", session.pk)
     return render(
         request, "courses/session.html", session_context(request, session, addendum_form=form), status=400
+    )
+
+
+@clinical_view
+@require_POST
+def save_private(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request.user, session_id)
+    form = PrivateNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.save_private_note(
+                request.user,
+                session,
+                body=form.cleaned_data["body"],
+                base_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Private notes saved."))
+            return redirect("courses:session", session.pk)
+    return render(
+        request, "courses/session.html", session_context(request, session, private_form=form), status=400
     )
