@@ -95,11 +95,13 @@ INSTALLED_APPS = [
     "openipt.safety",
     "openipt.notes",
     "openipt.reports",
+    "openipt.ops",
     "openipt.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "openipt.lib.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -141,7 +143,8 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "openipt.lib.db.sqlite3",  # Django's, with a trigger-aware flush
+            "TEST": {"NAME": ":memory:"},  # Django's default, said out loud for pytest-xdist
             "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # IMMEDIATE avoids "database is locked" upgrades under concurrent writers;
@@ -244,6 +247,25 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("OPENI
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by openipt.lib.middleware.ContentSecurityPolicyMiddleware on every response. No inline
+# script or style anywhere: htmx is a static file with eval and indicator styles turned off (see
+# base.html), and the SVG charts and diagrams draw with classes and attributes, never `style=`.
+OPENIPT_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+OPENIPT_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a deliberate opt-in per deployment
 
 LOGGING = {

@@ -13,4 +13,5 @@ urlpatterns = [
     path("ending/", include("openipt.courses.termination_urls")),
     path("formulation/", include("openipt.courses.formulation_urls")),
     path("work/", include("openipt.courses.session_work_urls")),
+    path("audit/", include("openipt.audit.urls")),
 ]

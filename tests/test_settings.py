@@ -157,7 +157,7 @@ def test_production_defaults_are_secure(tmp_path: Path) -> None:
     assert values["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert values["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
     database = values["DATABASES"]["default"]
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["ENGINE"] == "openipt.lib.db.sqlite3"
     assert database["NAME"] == str(tmp_path / "openipt.sqlite3")
 
 

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AuditEvent
+from .chain import GENESIS, row_hash
+from .models import AuditEvent, AuditHead
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _locked_head() -> AuditHead:
+    """The head row, locked until the end of the transaction (PostgreSQL: FOR UPDATE; SQLite's
+    IMMEDIATE transactions already hold the write lock). Recreated from the newest row if missing
+    (after `flush`, or a fresh database)."""
+    locked = AuditHead.objects.select_for_update()
+    head = next(iter(locked.filter(pk=1)), None)
+    if head is None:
+        newest = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+        seed = AuditHead(pk=1, last_id=newest["id"], hash=newest["hash"]) if newest else AuditHead(pk=1)
+        AuditHead.objects.bulk_create([seed], ignore_conflicts=True)
+        head = locked.get(pk=1)
+    return head
 
 
 def record(
@@ -25,10 +40,13 @@ def record(
     client_id: int | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one audit row. `action` is a dotted verb such as "note.sign"; no clinical values."""
+    """Append one audit row. `action` is a dotted verb such as "note.sign"; no clinical values.
+
+    Runs in the caller's transaction (or its own): lock the head, take the next id, hash the row
+    over the head's hash, insert. Two queries; the head moves by trigger.
+    """
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        at=timezone.now(),
+    event = AuditEvent(
         actor=actor if is_user else None,
         actor_label=actor.get_username() if is_user else "system",
         action=action,
@@ -38,3 +56,11 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         ip_address=client_ip(request),
     )
+    with transaction.atomic(savepoint=False):
+        head = _locked_head()
+        event.id = head.last_id + 1
+        event.at = timezone.now()
+        event.prev_hash = head.hash or GENESIS
+        event.hash = row_hash(event)
+        event.save(force_insert=True)
+    return event

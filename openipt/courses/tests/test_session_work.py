@@ -359,7 +359,7 @@ def test_it_runs_the_same_queries_however_much_work_was_recorded(
 ) -> None:
     session = everything["session"]
     client.force_login(alice)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         client.get(page(session))
     person = everything["person"]
     for n in range(3):
@@ -375,7 +375,7 @@ def test_it_runs_the_same_queries_however_much_work_was_recorded(
     work.save_interval(alice, session, mood=7, events="Better week.")
     work.save_interval(alice, number(course_a, 4), mood=4, events="Hard week.")
     work.set_techniques(alice, session, techniques=["role_play"])
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(page(session))
     section = response.context["work"]
     assert len(section.analyses) == 4
