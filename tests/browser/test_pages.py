@@ -84,6 +84,8 @@ def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_pa
         "erin-crisis-lines": "/settings/crisis-resources/",
         "erin-instruments": "/measures/admin/instruments/",
         "erin-enable-epds": "/measures/admin/instruments/epds/enable/",
+        "erin-audit-verify": "/audit/verify/",
+        "erin-audit-client": f"/audit/clients/{risky.pk}/",
     }.items():
         page.goto(base + path)
         check_axe(page, name)
