@@ -26,7 +26,8 @@ MAX_FILE_BYTES = 64 * 1024
 
 
 def needs_permission(instrument: Instrument) -> bool:
-    return not instrument.licence.item_text_allowed
+    """Whether a clinic must supply this instrument's wording under its own permission."""
+    return instrument.licence.needs_permission
 
 
 def permissions_for(organisation_id: int) -> dict[str, InstrumentPermission]:
