@@ -58,6 +58,7 @@ class Role(models.TextChoices):
     CLINICIAN = "clinician", _("Clinician")
     SUPERVISOR = "supervisor", _("Supervisor")
     ADMIN = "admin", _("Administrator")
+    CLIENT = "client", _("Client (portal)")
 
 
 class User(AbstractUser):
