@@ -14,4 +14,6 @@ urlpatterns = [
     path("formulation/", include("openipt.courses.formulation_urls")),
     path("work/", include("openipt.courses.session_work_urls")),
     path("audit/", include("openipt.audit.urls")),
+    path("access/", include("openipt.access.urls")),
+    path("history/", include("openipt.clients.history_urls")),
 ]

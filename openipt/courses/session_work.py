@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
+from openipt.access.rules import note_read
 from openipt.audit.actions import record
 from openipt.clients.access import can_write, visible_clients
 from openipt.inventory.models import Person
@@ -112,21 +113,25 @@ TECHNIQUE_KEYS = tuple(t.key for t in TECHNIQUES)
 def get_analysis_for_user(user: Any, pk: int | str) -> CommunicationAnalysis:
     """The worksheet if its client is visible to the user, otherwise 404."""
     try:
-        return CommunicationAnalysis.objects.select_related(
+        found = CommunicationAnalysis.objects.select_related(
             "session", "session__course", "session__course__client", "person", "created_by"
         ).get(pk=int(pk), session__course__client__in=visible_clients(user))
     except (CommunicationAnalysis.DoesNotExist, ValueError, TypeError):
         raise Http404("No such communication analysis") from None
+    note_read(found.session.course.client_id)
+    return found
 
 
 def get_homework_for_user(user: Any, pk: int | str) -> Homework:
     """The homework if its client is visible to the user, otherwise 404."""
     try:
-        return Homework.objects.select_related("course", "course__client", "set_in", "reviewed_in").get(
+        found = Homework.objects.select_related("course", "course__client", "set_in", "reviewed_in").get(
             pk=int(pk), course__client__in=visible_clients(user)
         )
     except (Homework.DoesNotExist, ValueError, TypeError):
         raise Http404("No such homework") from None
+    note_read(found.course.client_id)
+    return found
 
 
 # --- Actions ------------------------------------------------------------------------------------

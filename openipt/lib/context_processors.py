@@ -2,6 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from openipt.access import rules
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Which sections of the top navigation the signed-in user has."""
@@ -9,12 +11,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav": {}}
     clinical = bool(getattr(user, "has_clinical_access", False))
+    admin = rules.can_administer(user)
     return {
+        "emergency_grants": list(rules.active_grants(user).select_related("client")) if admin else [],
         "nav": {
             "caseload": clinical,
             "clients": clinical,
             "supervision": getattr(user, "is_supervisor", False),
-            "admin": getattr(user, "is_org_admin", False),
+            "admin": admin,
         },
         "organisation": getattr(user, "organisation", None),
     }

@@ -1,3 +1,6 @@
+"""View decorators naming who may enter a kind of page; which records they reach inside is
+decided by the access gates, and both rest on `openipt.access.rules`."""
+
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -6,14 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from openipt.access import rules
+
 
 def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in clinicians and supervisors only. Which records they reach is decided by access.py."""
+    """Clinicians and supervisors; an administrator only under emergency (break-glass) access."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "has_clinical_access", False):
+        if not rules.may_enter_clinical_pages(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -26,8 +31,7 @@ def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not getattr(user, "is_org_admin", False) or getattr(user, "organisation_id", None) is None:
+        if not rules.can_administer(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from openipt.access import rules
+from openipt.access.breakglass import recent_for_teams
 from openipt.lib.decorators import clinical_view
 from openipt.lib.http import AuthedRequest
 
@@ -14,7 +16,7 @@ from .supervision import alerts_without_course, team_rows
 @clinical_view
 def supervision(request: AuthedRequest) -> HttpResponse:
     """The supervisor's team caseload: alerts, not on track, overdue measures, endings without a plan."""
-    if not request.user.is_supervisor:
+    if not rules.can_supervise(request.user):
         raise PermissionDenied
     rows = team_rows(request.user, timezone.localdate())
     other_alerts = alerts_without_course(request.user, rows)
@@ -22,6 +24,7 @@ def supervision(request: AuthedRequest) -> HttpResponse:
         "rows": rows,
         "attention": [r for r in rows if r.attention],
         "other_alerts": other_alerts,
+        "emergency": recent_for_teams(request.user),
         "counts": {
             "alerts": sum(len(r.alerts) for r in rows) + len(other_alerts),
             "escalated": sum(1 for r in rows if r.escalated) + sum(1 for a in other_alerts if a.escalated_at),

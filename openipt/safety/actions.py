@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from openipt.access import rules
 from openipt.audit.actions import record
 from openipt.lib.errors import refuse
 from openipt.measures.models import Response
@@ -66,6 +68,8 @@ def acknowledge_alert(
     actor: Any, alert: RiskAlert, *, action_taken: str, request: HttpRequest | None = None
 ) -> RiskAlert:
     """Close an alert, recording who acknowledged it, when, and what they did."""
+    if not rules.can_acknowledge_alert(actor, alert.client_id):
+        raise PermissionDenied
     action_taken = action_taken.strip()
     if len(action_taken) < 5:
         raise refuse(_("Describe the action you took (at least a few words)."), "action_taken")

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from openipt.access import rules
 from openipt.courses import summary
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
@@ -20,6 +21,8 @@ from .forms import AcknowledgeForm
 def acknowledge(request: AuthedRequest, alert_id: int) -> HttpResponse:
     """Clinicians and supervisors of the care team acknowledge an alert with the action taken."""
     alert = get_alert_for_user(request.user, alert_id)
+    if not rules.can_acknowledge_alert(request.user, alert.client_id):
+        raise PermissionDenied
     form = AcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -55,7 +55,7 @@ def test_it_lists_the_organisations_resources_only(
         CrisisResource.objects.create(organisation=north, locale="en-us", name=f"Line {n}")
     client.force_login(erin)
     client.get(LIST)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         r = client.get(LIST)
     assert r.status_code == 200
     html = r.content.decode()

@@ -12,6 +12,7 @@ from conftest import make_user
 from openipt.accounts.models import Organisation, Role, User
 from openipt.audit.actions import record
 from openipt.audit.models import AuditEvent
+from openipt.audit.queries import client_events
 from openipt.clients.models import Client
 
 from .helpers import set_row, triggers_dropped
@@ -41,12 +42,35 @@ def test_an_admin_sees_who_looked_at_and_changed_the_record(
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "charlie", "dave"])
-def test_staff_who_are_not_admins_are_refused(client: HttpClient, everyone, client_a: Client, who) -> None:
+def test_staff_who_are_not_admins_are_refused_the_chain_check(client: HttpClient, everyone, who) -> None:
     client.force_login(everyone[who])
-    for target in (url(client_a), reverse("audit:verify")):
-        r = client.get(target)
-        assert r.status_code == 403
-        assert "Okafor" not in r.content.decode()
+    assert client.get(reverse("audit:verify")).status_code == 403
+
+
+@pytest.mark.parametrize(("who", "status"), [("alice", 403), ("dave", 403), ("charlie", 403), ("bob", 200)])
+def test_only_the_teams_supervisor_reads_a_clients_access_log(
+    client: HttpClient, everyone, client_a: Client, who, status
+) -> None:
+    client.force_login(everyone[who])
+    r = client.get(url(client_a))
+    assert r.status_code == status
+    assert "Okafor" not in r.content.decode()
+
+
+def test_a_supervisor_of_another_team_gets_404(client: HttpClient, north, client_a: Client) -> None:
+    from openipt.accounts.models import Team
+
+    other = Team.objects.create(organisation=north, name="Elsewhere")
+    sam = make_user("sam", north, Role.SUPERVISOR)
+    sam.teams.add(other)
+    client.force_login(sam)
+    assert client.get(url(client_a)).status_code == 404
+
+
+def test_reading_the_access_log_is_itself_audited(client: HttpClient, erin: User, client_a: Client) -> None:
+    client.force_login(erin)
+    client.get(url(client_a))
+    assert client_events(client_a.pk).filter(action="audit.read", actor=erin).count() == 1
 
 
 def test_an_admin_of_another_organisation_gets_404(client: HttpClient, river: Organisation, client_a) -> None:
@@ -65,7 +89,7 @@ def test_the_list_is_paginated_with_constant_queries(
 ) -> None:
     client.force_login(erin)
     client.get(reverse("audit:verify"))  # warm the session
-    with django_assert_num_queries(6) as few:  # session, user, organisation, client, count, page
+    with django_assert_num_queries(9) as few:  # session, user, org, grants, client, count, page, audit
         assert client.get(url(client_a)).status_code == 200
     for _ in range(60):
         record(alice, "client.view", client_id=client_a.pk)
@@ -73,8 +97,10 @@ def test_the_list_is_paginated_with_constant_queries(
         first = client.get(url(client_a))
     with django_assert_num_queries(len(few.captured_queries)):
         second = client.get(url(client_a) + "?page=2")
+    total = client_events(client_a.pk).count()  # includes the audit.read rows of these views
+    assert 50 < total <= 100
     assert first.content.decode().count("<tr>") == 1 + 50
-    assert second.content.decode().count("<tr>") == 1 + 11
+    assert second.content.decode().count("<tr>") == 1 + total - 50
     assert "Page 2 of 2" in second.content.decode()
 
 

@@ -9,7 +9,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from openipt.accounts.models import User
-from openipt.audit.models import AuditEvent
+from openipt.audit.queries import change_events
 from openipt.clients.models import Client
 from openipt.courses.models import Course
 from openipt.measures.models import Response
@@ -34,7 +34,7 @@ def send(http: HttpClient, method: str, url: str) -> Any:
 
 def snapshot() -> tuple[int, int, int, int]:
     return (
-        AuditEvent.objects.count(),
+        change_events().count(),
         Client.objects.count(),
         Course.objects.count(),
         Response.objects.count(),

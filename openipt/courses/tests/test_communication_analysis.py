@@ -179,9 +179,9 @@ def test_the_worksheet_page_runs_a_fixed_number_of_queries(
     analysis = work.add_analysis(alice, s1, person_id=joe.pk, **SHEET)
     client.force_login(alice)
     url = reverse("work:analysis", args=[analysis.pk])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         client.get(url)
     for n in range(5):
         Person.objects.create(client=s1.course.client, name=f"P{n}", relationship="friend", created_by=alice)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         client.get(url)

@@ -271,4 +271,4 @@ def test_the_page_needs_the_same_queries_however_many_scores(
 
 # Session, user, organisation; course, may this user write; outcomes (scores, attended sessions),
 # scores with session numbers, goal reviews; stored recommendation; banner (active course, alerts).
-QUERIES = 12
+QUERIES = 14  # 12, and 2 for the audit row of the read

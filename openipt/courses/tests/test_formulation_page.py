@@ -192,9 +192,9 @@ def test_the_number_of_queries_does_not_grow_with_the_records(
     client.get(page(course_a))  # warm the session
     # session, user, organisation; course; formulation; people; events (one join); can_write; the
     # ticked tasks; contract; banner (course, alerts)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         assert client.get(page(course_a)).status_code == 200
     _fill(course_a, alice, 5)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(page(course_a))
     assert sum(len(c.times) for c in response.context["coverage"].done) == 5

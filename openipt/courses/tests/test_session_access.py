@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from openipt.accounts.models import User
-from openipt.audit.models import AuditEvent
+from openipt.audit.queries import change_events
 from openipt.courses.actions import record_attendance
 from openipt.courses.models import Course, Session, TaskRecord
 from openipt.measures.models import Response
@@ -72,7 +72,7 @@ def urls(course: Course, s1: Session, s2: Session, note: Note) -> list[tuple[str
 
 def snapshot(course: Course) -> tuple[object, ...]:
     return (
-        AuditEvent.objects.count(),
+        change_events().count(),
         list(course.sessions.order_by("id").values_list("scheduled_date", "attendance", "modality")),
         Course.objects.values_list("status", "current_phase").get(pk=course.pk),
         TaskRecord.objects.count(),

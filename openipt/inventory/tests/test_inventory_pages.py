@@ -129,12 +129,12 @@ def test_it_keeps_the_query_count_as_the_inventory_grows(
     client.get(people_url(client_a))  # warm the session and user caches
 
     # session, user, organisation (time zone), client, people, banner (course, alerts), can_write
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         r = client.get(people_url(client_a))
     assert r.status_code == 200
 
     grow(alice, client_a, 20, start=2)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         r = client.get(people_url(client_a))
     assert r.content.decode().count("Person ") >= 22
 
@@ -195,12 +195,12 @@ def test_it_keeps_the_query_count_as_the_timeline_grows(
 
     # session, user, organisation (time zone), client, banner (course, alerts), events, their
     # people, PHQ-9 scores, people for the form, can_write
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         r = client.get(timeline_url(client_a))
     assert r.status_code == 200
 
     grow(alice, client_a, 20, start=2)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         r = client.get(timeline_url(client_a))
     assert r.content.decode().count("Person 21") >= 2
 
