@@ -117,6 +117,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "openipt.lib.middleware.ClinicalPagesMiddleware",
+    "openipt.access.middleware.ClientReadAuditMiddleware",
+    "openipt.accounts.middleware.SessionLimitsMiddleware",
+    "openipt.accounts.middleware.RequireMFAMiddleware",
     "openipt.accounts.middleware.OrganisationTimezoneMiddleware",
 ]
 
@@ -180,6 +183,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # No username, organisation name or "OpenIPT" inside a password: the first words an attacker tries.
+    {"NAME": "openipt.accounts.validators.OwnNamesPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "courses:caseload"
@@ -193,7 +198,26 @@ ACCOUNT_ADAPTER = "openipt.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Failed sign-ins: 10 a minute from one address, and 5 in 5 minutes for one username from any
+# address (the adapter keys on the username alone). Each failure and each refused attempt is audited.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the current session continues; all others end
+# Behind a reverse proxy the client address is the last X-Forwarded-For hop, not the proxy's, so
+# one address's failures do not lock everyone out.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("OPENIPT_BEHIND_PROXY") else 0
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) plus recovery codes.
+# Staff (clinicians, supervisors, administrators) must enrol before they reach any page
+# (openipt.accounts.middleware.RequireMFAMiddleware); `check --deploy` warns when this is off.
+OPENIPT_REQUIRE_MFA = env_bool("OPENIPT_REQUIRE_MFA", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OpenIPT"
+MFA_FORMS = {"authenticate": "openipt.accounts.forms.MFAAuthenticateForm"}  # audits lock-outs
+
+# Session limits (openipt.accounts.middleware.SessionLimitsMiddleware): signed out after this many
+# minutes without a request, and staff after this many hours signed in however active.
+OPENIPT_IDLE_TIMEOUT_MINUTES = env_int("OPENIPT_IDLE_TIMEOUT_MINUTES", 15)
+OPENIPT_SESSION_MAX_HOURS = env_int("OPENIPT_SESSION_MAX_HOURS", 12)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English (UK)"), ("en-us", "English (US)")]

@@ -13,3 +13,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # WhiteNoise expects the collected-static folder to exist; tests serve from the finders instead.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Most tests sign in with force_login and no second factor; the MFA tests turn this back on
+# with override_settings(OPENIPT_REQUIRE_MFA=True). Production requires it (settings.py).
+OPENIPT_REQUIRE_MFA = False

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -61,6 +62,10 @@ class Role(models.TextChoices):
     CLIENT = "client", _("Client (portal)")
 
 
+# Staff roles sign in with a second factor and are held to the absolute session limit.
+STAFF_ROLES = frozenset({Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN})
+
+
 class User(AbstractUser):
     """A staff member. Clinical access follows `role` and team membership (see clients.access)."""
 
@@ -90,6 +95,11 @@ class User(AbstractUser):
         return self.role == Role.ADMIN
 
     @property
+    def is_staff_role(self) -> bool:
+        """A clinician, supervisor or administrator (not a portal client): MFA is required."""
+        return self.role in STAFF_ROLES
+
+    @property
     def has_clinical_access(self) -> bool:
         return (
             self.is_active
@@ -100,3 +110,23 @@ class User(AbstractUser):
                 Role.SUPERVISOR,
             }
         )
+
+
+class UserSession(models.Model):
+    """One signed-in session of a user, so that all of a user's sessions can be ended at once.
+
+    Written when the user signs in and removed when the session ends (see `openipt.accounts.sessions`).
+    `session_key` names the row in the session store; deleting that row signs the browser out.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created = models.DateTimeField(_("signed in at"))
+    last_seen = models.DateTimeField(_("last seen"))
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id} since {self.created:%Y-%m-%d %H:%M}"

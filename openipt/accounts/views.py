@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from openipt.lib.decorators import admin_view
@@ -14,6 +18,11 @@ from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
 from openipt.safety.crisis import add_crisis_resource, remove_crisis_resource
 from openipt.safety.models import CrisisResource
+
+from . import actions
+from .actions import staff_of
+from .forms import AccessForm, UserCreateForm
+from .models import Team, User
 
 
 class CrisisResourceForm(forms.ModelForm):
@@ -67,3 +76,108 @@ def crisis_delete(request: AuthedRequest, resource_id: int) -> HttpResponse:
     remove_crisis_resource(request.user, resource, request=request)
     messages.success(request, _("Crisis resource removed."))
     return redirect("accounts:crisis-list")
+
+
+# Users (Settings → Users): an organisation's administrators manage its staff accounts.
+
+
+def _user_rows(admin: User) -> QuerySet[User]:
+    totp = Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+    return (
+        staff_of(admin)
+        .annotate(has_mfa=Exists(totp))
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+@admin_view
+def user_list(request: AuthedRequest) -> HttpResponse:
+    return render(request, "accounts/user_list.html", {"users": _user_rows(request.user)})
+
+
+@admin_view
+def user_create(request: AuthedRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None, organisation_id=request.user.organisation_id or 0)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = actions.create_user(
+                request.user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                role=data["role"],
+                teams=data["teams"],
+                password=data["password"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Account %(name)s created. They set up two-factor sign-in at first sign-in.")
+                % {"name": user},
+            )
+            return redirect("accounts:user-detail", user_id=user.pk)
+    return render(request, "accounts/user_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@admin_view
+def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(_user_rows(request.user), pk=user_id)
+    initial = {"role": user.role, "teams": list(user.teams.all())}
+    form = AccessForm(
+        request.POST or None, initial=initial, organisation_id=request.user.organisation_id or 0
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = actions.change_access(
+                request.user,
+                user,
+                role=form.cleaned_data["role"],
+                teams=form.cleaned_data["teams"],
+                request=request,
+            )
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Role and teams saved.") if done else _("Nothing changed."))
+            return redirect("accounts:user-detail", user_id=user.pk)
+    context = {"member": user, "form": form, "is_self": user.pk == request.user.pk}
+    return render(request, "accounts/user_detail.html", context, status=400 if form.errors else 200)
+
+
+def _user_post(action: Callable[..., None], done: str) -> Callable[[AuthedRequest, int], HttpResponse]:
+    """A POST-only button on the user page: run the action, say what happened, back to the page.
+
+    `done` is marked with gettext_noop and translated per request."""
+
+    @admin_view
+    @require_POST
+    def view(request: AuthedRequest, user_id: int) -> HttpResponse:
+        user = actions.get_staff_for_admin(request.user, user_id)
+        try:
+            action(request.user, user, request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _(done) % {"name": user})
+        return redirect("accounts:user-detail", user_id=user.pk)
+
+    return view
+
+
+user_deactivate = _user_post(
+    actions.deactivate_user, gettext_noop("%(name)s can no longer sign in; their sessions have ended.")
+)
+user_reactivate = _user_post(actions.reactivate_user, gettext_noop("%(name)s can sign in again."))
+user_mfa_reset = _user_post(
+    actions.reset_mfa,
+    gettext_noop(
+        "Two-factor authentication of %(name)s reset: they set up an authenticator app again "
+        "at their next sign-in."
+    ),
+)

@@ -39,8 +39,12 @@ def record(
     obj: models.Model | None = None,
     client_id: int | None = None,
     request: HttpRequest | None = None,
+    actor_label: str | None = None,
 ) -> AuditEvent:
     """Append one audit row. `action` is a dotted verb such as "note.sign"; no clinical values.
+
+    Without a user, `actor_label` says who acted in words that identify nobody ("unknown user"
+    for a failed sign-in under a name that is no account); it defaults to "system".
 
     Runs in the caller's transaction (or its own): lock the head, take the next id, hash the row
     over the head's hash, insert. Two queries; the head moves by trigger.
@@ -48,7 +52,7 @@ def record(
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
         actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else "system",
+        actor_label=actor.get_username() if is_user else (actor_label or "system"),
         action=action,
         organisation_id=getattr(actor, "organisation_id", None) if is_user else None,
         client_id=client_id,
