@@ -6,6 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from openipt.accounts.models import Organisation, Team
 
@@ -41,6 +42,8 @@ class Client(models.Model):
         _("language and region"), max_length=16, choices=LOCALE_CHOICES, default="en-gb"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["family_name", "given_name"]

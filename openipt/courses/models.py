@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from openipt.clients.models import Client
 from openipt.protocols import Phase, Protocol, get_protocol
@@ -37,6 +40,8 @@ class Course(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="following_courses"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -76,6 +81,33 @@ class Modality(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
+_S = TypeVar("_S", bound=models.Model)  # generic, so that annotate() keeps its typed attributes
+
+
+class SessionQuerySet(models.QuerySet[_S]):
+    """Keeps a version of sessions written in bulk too.
+
+    Version history comes from save and delete signals, which `bulk_create`, `bulk_update` and
+    `update()` do not send; courses create, reschedule and cancel their sessions in bulk, so here
+    those write their versions as well (`bulk_update` goes through `update()`).
+    """
+
+    def bulk_create(self, objs: Iterable[_S], *args: Any, **kwargs: Any) -> list[_S]:
+        with transaction.atomic(savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            history = self.model.history  # type: ignore[attr-defined]
+            history.bulk_history_create([s for s in created if s.pk is not None])
+        return created
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            history = self.model.history  # type: ignore[attr-defined]
+            history.bulk_history_create(list(self.model._default_manager.filter(pk__in=pks)), update=True)
+        return count
+
+
 class Session(models.Model):
     """One appointment of one client's course (FHIR Encounter).
 
@@ -95,6 +127,9 @@ class Session(models.Model):
     )
     phase_key = models.CharField(max_length=32)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["scheduled_date", "number", "id"]
@@ -125,6 +160,8 @@ class TaskRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "task_key"], name="one_record_per_task")]
 
@@ -154,6 +191,8 @@ class Formulation(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     def __str__(self) -> str:
         return f"Formulation of course {self.course_id}"
 
@@ -171,6 +210,8 @@ class Contract(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     def __str__(self) -> str:
         return f"Contract of course {self.course_id}"
 
@@ -187,6 +228,8 @@ class SessionWork(models.Model):
     )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Work of session {self.session_id}"
@@ -209,6 +252,8 @@ class GoalReview(models.Model):
     note = models.TextField(blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -242,6 +287,8 @@ class CommunicationAnalysis(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -270,6 +317,8 @@ class Homework(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -304,6 +353,8 @@ class TerminationPlan(models.Model):
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Termination plan of course {self.course_id}"

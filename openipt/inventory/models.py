@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from openipt.clients.models import Client
 
@@ -86,6 +87,8 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["ring", "name", "id"]
         indexes = [models.Index(fields=["client", "ring"], name="person_client_ring")]
@@ -125,6 +128,11 @@ class LifeEvent(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The event's own fields are versioned; which people it links is not (an m2m history would add
+    # a version per add/remove, and its rows cost a query each to read). The audit log records
+    # every change of the event.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["on", "id"]

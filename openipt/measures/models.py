@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openipt.clients.models import Client
 from openipt.courses.models import Course, Session
+from openipt.lib.db import guards
 
 
 class Source(models.TextChoices):
@@ -29,8 +30,18 @@ class Channel(models.TextChoices):
     IMPORT = "import", _("Import")
 
 
+class ResponseQuerySet(guards.FinalRowsQuerySet[guards.M]):
+    refusal = guards.RESPONSE
+
+
+class ScoreQuerySet(guards.FinalRowsQuerySet[guards.M]):
+    refusal = guards.SCORE
+
+
 class Response(models.Model):
-    """A completed questionnaire (FHIR QuestionnaireResponse). Never changed once stored.
+    """A completed questionnaire (FHIR QuestionnaireResponse). Never changed or deleted once stored:
+    `save()`, `delete()`, QuerySet `update()`/`delete()` and database triggers all refuse
+    (openipt/lib/db/guards.py). A mistaken response is followed by a new one.
 
     Keeps apart who it is about (`client`), who answered (`source`) and who entered it
     (`entered_by`).
@@ -54,6 +65,8 @@ class Response(models.Model):
     completed_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         ordering = ["completed_at", "id"]
         indexes = [
@@ -65,8 +78,11 @@ class Response(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ValueError("A completed response cannot be changed.")
+            raise guards.ImmutableRecordError(guards.RESPONSE)
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise guards.ImmutableRecordError(guards.RESPONSE)
 
     @property
     def instrument_name(self) -> str:
@@ -77,7 +93,8 @@ class Response(models.Model):
 
 
 class Score(models.Model):
-    """The score derived from one response (FHIR Observation, derivedFrom the response)."""
+    """The score derived from one response (FHIR Observation, derivedFrom the response). As
+    immutable as its response, on every path."""
 
     response = models.OneToOneField(Response, on_delete=models.PROTECT, related_name="score")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="scores")
@@ -87,6 +104,8 @@ class Score(models.Model):
     band = models.CharField(max_length=32)
     risk = models.JSONField(default=list)
     completed_at = models.DateTimeField()
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["completed_at", "id"]
@@ -100,8 +119,11 @@ class Score(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ValueError("A score cannot be changed.")
+            raise guards.ImmutableRecordError(guards.SCORE)
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise guards.ImmutableRecordError(guards.SCORE)
 
     @property
     def band_label(self) -> str:

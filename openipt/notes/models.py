@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from openipt.courses.models import Session
+from openipt.lib.db import guards
 
 
 class NoteStatus(models.TextChoices):
@@ -16,12 +18,27 @@ class NoteStatus(models.TextChoices):
     SIGNED = "signed", _("Signed")
 
 
-class SignedRecordError(Exception):
-    """Raised when something tries to change a signed record."""
+class SignedRecordError(guards.ImmutableRecordError):
+    """Raised when something tries to change or delete a signed note or an addendum."""
+
+
+class NoteQuerySet(guards.FinalRowsQuerySet[guards.M]):
+    final = Q(status=NoteStatus.SIGNED)
+    refusal = guards.SIGNED_NOTE
+    error = SignedRecordError
+
+
+class AddendumQuerySet(guards.FinalRowsQuerySet[guards.M]):
+    refusal = guards.ADDENDUM
+    error = SignedRecordError
 
 
 class Note(models.Model):
-    """The session's progress note. Editable as a draft; once signed it never changes."""
+    """The session's progress note. Editable as a draft; once signed it never changes.
+
+    Signing is final on every path: `save()`, `delete()`, QuerySet `update()`/`delete()` and the
+    database's triggers all refuse a signed row (openipt/lib/db/guards.py); corrections are addenda.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="note")
@@ -36,6 +53,9 @@ class Note(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = NoteQuerySet.as_manager()
+    history = HistoricalRecords()  # the draft's versions; a signed note has no later ones
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -48,11 +68,18 @@ class Note(models.Model):
         return f"Note for {self.session}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            stored = Note.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == NoteStatus.SIGNED:
-                raise SignedRecordError("A signed note cannot be changed; add an addendum instead.")
+        if self.pk is not None and self._stored_signed():
+            raise SignedRecordError(guards.SIGNED_NOTE)
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.pk is not None and self._stored_signed():
+            raise SignedRecordError(guards.SIGNED_NOTE)
+        return super().delete(*args, **kwargs)
+
+    def _stored_signed(self) -> bool:
+        """Whether the row as stored is signed: the in-memory status may be the change being refused."""
+        return Note.objects.filter(pk=self.pk, status=NoteStatus.SIGNED).exists()
 
     @property
     def is_signed(self) -> bool:
@@ -68,6 +95,8 @@ class Addendum(models.Model):
     body = models.TextField(_("addendum"))
     created_at = models.DateTimeField()
 
+    objects = AddendumQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -76,8 +105,11 @@ class Addendum(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise SignedRecordError("An addendum cannot be changed.")
+            raise SignedRecordError(guards.ADDENDUM)
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise SignedRecordError(guards.ADDENDUM)
 
 
 class PsychotherapyNote(models.Model):
@@ -85,6 +117,8 @@ class PsychotherapyNote(models.Model):
 
     Kept apart from the progress note: visible only to their author — not to the care team, a
     supervisor or an administrator — and never included in exports, the client portal or reports.
+    Deliberately without version history (HistoricalRecords): history rows are read by the care
+    team's history page, and earlier versions of private notes must stay as private as the notes.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from openipt.accounts.models import Organisation
 from openipt.clients.models import Client
+from openipt.lib.db import guards
 from openipt.measures.models import Response
 
 
@@ -24,8 +26,33 @@ class AlertStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
 
 
+# What an alert was raised for: fixed from the start, whatever the alert's status.
+RAISED_FIELDS = guards.ALERT_RAISED_COLUMNS
+
+
+class RiskAlertQuerySet(guards.FinalRowsQuerySet[guards.M]):
+    final = Q(status=AlertStatus.ACKNOWLEDGED)
+    refusal = guards.ACKNOWLEDGED_ALERT
+
+    def update(self, **kwargs: Any) -> int:
+        if {getattr(self.model._meta.get_field(name), "attname", name) for name in kwargs} & set(
+            RAISED_FIELDS
+        ):
+            raise guards.ImmutableRecordError(guards.RAISED_ALERT)
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise guards.ImmutableRecordError(guards.RAISED_ALERT)
+
+
 class RiskAlert(models.Model):
-    """A risk answer that needs a clinician's action. Raised in the same transaction as the response."""
+    """A risk answer that needs a clinician's action. Raised in the same transaction as the response.
+
+    The only changes an alert ever sees: while open, it is escalated (`escalated_at`) and then
+    acknowledged (status, who, when, the action taken). Once acknowledged it is final, what it was
+    raised for never changes, and no alert is deleted; `save()`, `delete()`, the QuerySet and the
+    database's triggers all refuse anything else (openipt/lib/db/guards.py).
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="alerts")
@@ -41,6 +68,8 @@ class RiskAlert(models.Model):
     )
     action_taken = models.TextField(_("action taken"), blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RiskAlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -58,6 +87,18 @@ class RiskAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flag} ({self.get_status_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = RiskAlert.objects.filter(pk=self.pk).values("status", *RAISED_FIELDS).first()
+            if stored is not None and stored["status"] == AlertStatus.ACKNOWLEDGED:
+                raise guards.ImmutableRecordError(guards.ACKNOWLEDGED_ALERT)
+            if stored is not None and any(stored[name] != getattr(self, name) for name in RAISED_FIELDS):
+                raise guards.ImmutableRecordError(guards.RAISED_ALERT)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise guards.ImmutableRecordError(guards.RAISED_ALERT)
 
     @property
     def is_open(self) -> bool:
@@ -79,6 +120,8 @@ class CrisisResource(models.Model):
         _("emergency number"), default=False, help_text=_("The local emergency number, shown first.")
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-is_emergency", "position", "name"]
@@ -111,10 +154,16 @@ class AlertEscalation(models.Model):
         return f"Escalation of alert {self.alert_id} ({self.delivery})"
 
 
+class SafetyPlanQuerySet(guards.FinalRowsQuerySet[guards.M]):
+    refusal = guards.SAFETY_PLAN
+
+
 class SafetyPlan(models.Model):
     """One version of a client's safety plan (the six-step structure plus reasons for living).
 
     Versions are never changed: saving the plan writes a new version, so earlier ones stay readable.
+    Being versions already, they need no HistoricalRecords; like a response they are refused
+    changes and deletion on every path, the database included (openipt/lib/db/guards.py).
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -133,6 +182,8 @@ class SafetyPlan(models.Model):
     created_at = models.DateTimeField()
     shared_with_client = models.BooleanField(_("shared with the client"), default=False)
 
+    objects = SafetyPlanQuerySet.as_manager()
+
     class Meta:
         ordering = ["client", "-version"]
         constraints = [models.UniqueConstraint(fields=["client", "version"], name="one_safety_plan_version")]
@@ -142,5 +193,8 @@ class SafetyPlan(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ValueError("A safety plan version cannot be changed; save a new version.")
+            raise guards.ImmutableRecordError(guards.SAFETY_PLAN)
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise guards.ImmutableRecordError(guards.SAFETY_PLAN)

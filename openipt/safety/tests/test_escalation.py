@@ -310,6 +310,7 @@ def test_each_escalation_takes_a_fixed_number_of_queries(
 ) -> None:
     raise_alert(alice, client_a, RAISED + timedelta(minutes=1))
     raise_alert(alice, client_a, RAISED + timedelta(minutes=90))  # not due yet
-    # candidates, then per alert: savepoint, claim, supervisors, escalation, audit head, audit row, release
-    with django_assert_num_queries(1 + 2 * 7):
+    # candidates, then per alert: savepoint, claim (the immutability guard's check that no targeted
+    # alert is acknowledged, then the update), supervisors, escalation, audit head, audit row, release
+    with django_assert_num_queries(1 + 2 * 8):
         assert len(escalate_due_alerts(RAISED + timedelta(minutes=62))) == 2
