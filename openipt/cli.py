@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
 
 def serve(argv: list[str]) -> None:
     port = os.environ.get("PORT", "8000")
@@ -26,6 +28,12 @@ def serve(argv: list[str]) -> None:
         threads,
         "--access-logfile",
         "-",
+        # The path without its query string: a search (/clients/?q=…) would put a name in the log.
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
+        # gunicorn's run-time control socket would sit in ~/.gunicorn, shared by every server of
+        # the same user; OpenIPT is managed by its process manager, so it is off.
+        "--no-control-socket",
         *argv,
     ]
     os.execvp(sys.executable, [sys.executable, "-m", *args])  # noqa: S606

@@ -45,6 +45,9 @@ def test_serve_execs_gunicorn_on_loopback_by_default(execvp: list[tuple[str, lis
                 "4",
                 "--access-logfile",
                 "-",
+                "--access-logformat",
+                cli.ACCESS_LOG_FORMAT,
+                "--no-control-socket",
             ],
         )
     ]
@@ -122,3 +125,9 @@ def test_the_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     for command in ("demo", "score", "migrate"):
         assert command in done.stdout
+
+
+def test_the_access_log_never_carries_a_query_string() -> None:
+    assert "%(U)s" in cli.ACCESS_LOG_FORMAT  # the path alone
+    for with_query in ("%(r)s", "%(q)s", "%({", "%(f)s"):
+        assert with_query not in cli.ACCESS_LOG_FORMAT
