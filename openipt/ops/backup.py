@@ -54,10 +54,16 @@ class RestoreReport:
     audit_status: str = "skipped"  # "ok", "failed" or "skipped"
     audit_detail: str = ""
     pending_migrations: int = 0
+    missing_guards: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and not self.count_mismatches and self.audit_status != "failed"
+        return (
+            self.integrity == "ok"
+            and not self.count_mismatches
+            and self.audit_status != "failed"
+            and not self.missing_guards
+        )
 
 
 def manifest_path_for(backup: Path) -> Path:
@@ -361,7 +367,21 @@ def check_restored(manifest: dict[str, Any], *, using: str = "default") -> Resto
     report.audit_status, report.audit_detail = verify_audit_chain()
     executor = MigrationExecutor(connection)
     report.pending_migrations = len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    if not report.pending_migrations:  # an older backup gains its guards when it is migrated
+        report.missing_guards = missing_guard_triggers(connection)
     return report
+
+
+AUDIT_TRIGGERS = ("audit_event_no_update", "audit_event_no_delete", "audit_event_advance_head")
+
+
+def missing_guard_triggers(connection: BaseDatabaseWrapper) -> list[str]:
+    """The triggers that keep the audit log append-only and final records final, if any is missing
+    (a restored file whose guards were dropped would otherwise accept silent edits)."""
+    from openipt.lib.db.guards import installed_triggers, missing_triggers
+
+    present = installed_triggers(connection)
+    return [*(t for t in AUDIT_TRIGGERS if t not in present), *missing_triggers(connection)]
 
 
 def verify_audit_chain() -> tuple[str, str]:

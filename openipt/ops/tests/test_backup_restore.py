@@ -209,3 +209,28 @@ def test_the_postgres_password_never_reaches_the_command_line(monkeypatch) -> No
         "--format=custom",
         "--dbname=ipt",
     ]
+
+
+@only_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_database_without_its_guard_triggers_fails_the_checks(tmp_path: Path) -> None:
+    from openipt.audit.triggers import SQLITE_CREATE
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER audit_event_no_delete")
+    try:
+        path = take_backup(tmp_path)
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="checks failed"):
+            call_command("restore", str(path), "--yes", stdout=out)
+        assert "guard triggers      MISSING: audit_event_no_delete" in out.getvalue()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_delete")
+            cursor.execute(next(sql for sql in SQLITE_CREATE if "audit_event_no_delete" in sql))
+    assert ops.missing_guard_triggers(connection) == []
+
+
+@pytest.mark.django_db
+def test_a_normal_database_has_every_guard_trigger() -> None:
+    assert ops.missing_guard_triggers(connection) == []

@@ -79,6 +79,14 @@ class Command(BaseCommand):
         else:
             detail = f": {report.audit_detail}" if report.audit_detail else ""
             self.stdout.write(f"  audit chain         {report.audit_status}{detail}")
+        if report.missing_guards:
+            self.stdout.write(
+                "  guard triggers      MISSING: "
+                + ", ".join(report.missing_guards)
+                + " (records could be changed silently; run `openipt migrate` on a copy and investigate)"
+            )
+        else:
+            self.stdout.write("  guard triggers      all present")
         if report.pending_migrations:
             self.stdout.write(
                 f"  {report.pending_migrations} migrations of this version are not applied: "
