@@ -169,6 +169,16 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every worker process, in the database (table made by accounts migration
+# 0005): sign-in lock-out counters, the second-factor attempt limit and the record of TOTP codes
+# already used live here, so they must not be per-process (`accounts.E010` refuses that).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "openipt_cache",
+    }
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

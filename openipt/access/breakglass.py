@@ -99,17 +99,20 @@ def end_grant(actor: Any, grant: BreakGlassGrant, *, request: HttpRequest | None
     return grant
 
 
-def supervisors_to_tell(client: Client) -> list[User]:
-    return list(
-        User.objects.filter(
-            organisation_id=client.organisation_id, role=Role.SUPERVISOR, is_active=True, teams=client.team_id
-        ).order_by("pk")
-    )
+def people_to_tell(grant: BreakGlassGrant) -> list[User]:
+    """The care team's active supervisors; when the team has none, the organisation's other
+    administrators (as alert escalation does), so that someone besides the opener always knows."""
+    client = grant.client
+    active = User.objects.filter(organisation_id=client.organisation_id, is_active=True).order_by("pk")
+    supervisors = list(active.filter(role=Role.SUPERVISOR, teams=client.team_id))
+    return supervisors or list(active.filter(role=Role.ADMIN).exclude(pk=grant.user_id))
 
 
 def notify_supervisors(grant_id: int) -> int:
     """E-mail the care team's supervisors that emergency access was opened (no clinical content,
-    no reason: they read it in OpenIPT). Returns how many were sent; failures are logged, never raised."""
+    no reason: they read it in OpenIPT). Returns how many were sent; failures are logged, never
+    raised. If nobody could be told, an audit row `breakglass.unnotified` says so (the supervision
+    page and the access log still show the access)."""
     grant = BreakGlassGrant.objects.select_related("client__organisation", "user").get(pk=grant_id)
     base_url = (getattr(settings, "OPENIPT_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
     context = {"grant": grant, "url": base_url + reverse("reports:supervision")}
@@ -117,18 +120,19 @@ def notify_supervisors(grant_id: int) -> int:
     with translation.override(grant.client.organisation.default_locale):
         subject = " ".join(render_to_string("access/email/opened_subject.txt", context).split())
         body = render_to_string("access/email/opened_body.txt", context)
-    for supervisor in supervisors_to_tell(grant.client):
-        if not supervisor.email:
-            logger.warning("Emergency access %s: supervisor (user %s) has no e-mail", grant.pk, supervisor.pk)
+    for person in people_to_tell(grant):
+        if not person.email:
+            logger.warning("Emergency access %s: user %s has no e-mail", grant.pk, person.pk)
             continue
         try:
-            send_mail(subject, body, None, [supervisor.email])
+            send_mail(subject, body, None, [person.email])
         except Exception as exc:
             logger.warning("Emergency access %s: e-mail failed (%s)", grant.pk, type(exc).__name__)
             continue
         sent += 1
     if sent == 0:
-        logger.warning("Emergency access %s: no supervisor could be told by e-mail", grant.pk)
+        logger.warning("Emergency access %s: nobody could be told by e-mail", grant.pk)
+        record(None, "breakglass.unnotified", obj=grant, client_id=grant.client_id)
     return sent
 
 

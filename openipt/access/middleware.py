@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from openipt.audit.actions import record
+from openipt.audit.actions import record, record_reads
 
 from . import rules
 
@@ -25,8 +25,9 @@ def _names_a_record(request: HttpRequest) -> bool:
 
 class ClientReadAuditMiddleware:
     """Writes `read:<route>` (or `breakglass.read:<route>` under emergency access) once per client
-    whose record a successful GET showed, and `access.refused:<route>` when a signed-in user was
-    refused (403/404) a route that names a record. The rows carry ids only, never content."""
+    whose record a page showed (a successful GET, a list, or a form re-shown with errors), and
+    `access.refused:<route>` when a signed-in user was refused (403/404) a route that names a
+    record. The rows carry ids only, never content."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -42,10 +43,12 @@ class ClientReadAuditMiddleware:
             return response
         route = _route(request)
         status = response.status_code
-        if request.method in READ_METHODS and status < 400 and seen:
+        # A page shown: a successful GET, or a form sent back with its errors (400), which shows
+        # the record again.
+        shown = (request.method in READ_METHODS and status < 400) or status == 400
+        if shown and seen:
             verb = "breakglass.read" if rules.reads_by_break_glass(user) else "read"
-            for client_id in sorted(seen):
-                record(user, f"{verb}:{route}"[:64], client_id=client_id, request=request)
+            record_reads(user, f"{verb}:{route}"[:64], sorted(seen), request=request)
         elif status in (403, 404) and _names_a_record(request):
             record(user, f"access.refused:{route}"[:64], request=request)
         return response

@@ -33,6 +33,18 @@ class BreakGlassGrant(models.Model):
     def __str__(self) -> str:
         return f"emergency access {self.pk} to client {self.client_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Only one change is ever allowed: ending a grant still in force (ended_at, ended_by)."""
+        if not self._state.adding:
+            stored = BreakGlassGrant.objects.get(pk=self.pk)
+            fixed = ("user_id", "client_id", "reason", "opened_at", "expires_at")
+            if stored.ended_at is not None or any(getattr(self, f) != getattr(stored, f) for f in fixed):
+                raise ValueError("An emergency access grant cannot be changed, only ended while in force.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("An emergency access grant is never deleted.")
+
     @property
     def in_force(self) -> bool:
         return self.ended_at is None and self.expires_at > timezone.now()

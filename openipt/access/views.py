@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openipt.audit.models import AuditEvent
 from openipt.lib.decorators import admin_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
@@ -31,6 +32,14 @@ def emergency(request: AuthedRequest) -> HttpResponse:
                 _("Emergency access is open until %(t)s. Every page you open is recorded.")
                 % {"t": f"{grant.expires_at:%H:%M}"},
             )
+            if AuditEvent.objects.filter(action="breakglass.unnotified", object_id=str(grant.pk)).exists():
+                messages.error(
+                    request,
+                    _(
+                        "Nobody could be told by e-mail (no supervisor or administrator with an "
+                        "address, or the mail server failed). Tell the team's supervisor yourself."
+                    ),
+                )
             return redirect("clients:detail", grant.client_id)
     grants = list(
         BreakGlassGrant.objects.filter(client__organisation=request.user.organisation)

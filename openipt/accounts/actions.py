@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -85,6 +86,7 @@ def create_user(
     user.save()
     user.teams.set(team_list)
     record(admin, "user.create", obj=user, request=request)
+    _tell_supervisors_on_commit(admin, user, [t.pk for t in team_list])
     logger.info("user %s created by administrator %s", user.pk, admin.pk)
     return user
 
@@ -101,6 +103,8 @@ def change_access(
             {"role": _("You cannot take away your own administrator role. Ask another administrator.")}
         )
     done = []
+    before_teams = set(user.teams.values_list("pk", flat=True))
+    role_changed = role != user.role
     if role != user.role:
         user.role = role
         user.save(update_fields=["role"])
@@ -110,7 +114,51 @@ def change_access(
         user.teams.set(team_list)
         record(admin, "user.teams", obj=user, request=request)
         done.append("user.teams")
+    after_teams = {t.pk for t in team_list}
+    # Who now reaches a team's clients who did not (or differently) before: tell its supervisors.
+    told = after_teams if role_changed else after_teams - before_teams
+    _tell_supervisors_on_commit(admin, user, sorted(told))
     return done
+
+
+def _tell_supervisors_on_commit(admin: User, user: User, team_ids: list[int]) -> None:
+    """Administrators create and change accounts; a team's supervisors must know when someone
+    gains access to their clients (an administrator cannot quietly give themselves a clinician's
+    reach). E-mailed after commit; nothing clinical in it; failures logged, never raised."""
+    if not team_ids or user.role not in (Role.CLINICIAN, Role.SUPERVISOR):
+        return
+    transaction.on_commit(lambda: tell_supervisors(admin.pk, user.pk, team_ids), robust=True)
+
+
+def tell_supervisors(admin_id: int, user_id: int, team_ids: list[int]) -> int:
+    admin = User.objects.get(pk=admin_id)
+    user = User.objects.get(pk=user_id)
+    sent = 0
+    for team in Team.objects.filter(pk__in=team_ids).order_by("pk"):
+        supervisors = User.objects.filter(
+            teams=team, role=Role.SUPERVISOR, is_active=True, organisation_id=team.organisation_id
+        ).exclude(pk=user.pk)
+        for supervisor in supervisors.order_by("pk"):
+            if not supervisor.email:
+                continue
+            subject = _("OpenIPT: a staff account now reaches your team's clients")
+            body = _(
+                "The administrator %(admin)s gave %(user)s (%(role)s) access to the clients of the "
+                "care team %(team)s. If you did not expect this, speak to the administrator or your "
+                "information governance lead."
+            ) % {
+                "admin": admin.get_username(),
+                "user": user.get_username(),
+                "role": user.get_role_display(),
+                "team": team.name,
+            }
+            try:
+                send_mail(subject, body, None, [supervisor.email])
+            except Exception as exc:
+                logger.warning("access change for user %s: e-mail failed (%s)", user.pk, type(exc).__name__)
+                continue
+            sent += 1
+    return sent
 
 
 @transaction.atomic

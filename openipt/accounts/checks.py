@@ -54,3 +54,19 @@ def check_session_limits(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
             )
         )
     return problems
+
+
+@register(Tags.security)
+def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Lock-out counters and used TOTP codes must be seen by every worker process."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache")):
+        return [
+            Error(
+                f"The default cache ({backend.rsplit('.', 1)[-1]}) is not shared between worker processes.",
+                hint="Sign-in lock-out and single-use TOTP codes need a shared cache: keep OpenIPT's "
+                "DatabaseCache setting (or use Redis/Memcached).",
+                id="accounts.E010",
+            )
+        ]
+    return []

@@ -119,7 +119,7 @@ class RequireMFAMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not getattr(user, "is_staff_role", False):
             return False
-        path = request.path_info
+        path = request.path  # with the script prefix, like reverse() and STATIC_URL
         if path in self.allowed_paths or path.startswith(settings.STATIC_URL):
             return False
         return not is_mfa_enabled(user, [Authenticator.Type.TOTP])

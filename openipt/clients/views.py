@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openipt.access.rules import note_read
 from openipt.courses import summary
 from openipt.courses.models import Attendance, Course, Formulation
 from openipt.courses.session_work import interval_rows
@@ -40,6 +41,8 @@ def client_list(request: AuthedRequest) -> HttpResponse:
             | Q(clinic_identifier__iexact=q)
         )
     page = list(clients.order_by("family_name", "given_name", "id")[: PAGE_SIZE + 1])
+    for shown in page[:PAGE_SIZE]:
+        note_read(shown.pk)  # audited as one row per client listed
     context = {
         "clients": page[:PAGE_SIZE],
         "more": len(page) > PAGE_SIZE,

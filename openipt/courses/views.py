@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from openipt.access.rules import note_read
 from openipt.clients.access import can_write, get_client_for_user
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
@@ -31,6 +32,8 @@ from .termination_forms import RecommendationForm
 def caseload(request: AuthedRequest) -> HttpResponse:
     whole_team = request.GET.get("view") == "team" or request.user.is_supervisor
     rows = summary.caseload_rows(request.user, whole_team=whole_team)
+    for row in rows:
+        note_read(row.client.pk)  # audited as one row per client shown
     return render(request, "courses/caseload.html", {"rows": rows, "whole_team": whole_team})
 
 

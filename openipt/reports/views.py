@@ -20,6 +20,8 @@ def supervision(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     rows = team_rows(request.user, timezone.localdate())
     other_alerts = alerts_without_course(request.user, rows)
+    for client_id in {row.course.client_id for row in rows} | {alert.client_id for alert in other_alerts}:
+        rules.note_read(client_id)  # audited as one row per client shown
     context = {
         "rows": rows,
         "attention": [r for r in rows if r.attention],

@@ -162,3 +162,46 @@ def test_the_supervision_view_lists_it_with_the_reason(
     assert reverse("audit:client", args=[grant.client_id]) in body
     log = client.get(reverse("audit:client", args=[grant.client_id])).content.decode()
     assert "breakglass.open" in log
+
+
+def test_without_supervisors_the_other_administrators_are_told(
+    erin: User, north, client_a: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    ada = make_user("ada", north, Role.ADMIN)
+    ada.email = "ada@example.org"
+    ada.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        breakglass.open_grant(erin, clinic_identifier="NS-1", reason=REASON, minutes=15)
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+
+
+@pytest.mark.django_db(transaction=True)  # the e-mails go out on commit, as in production
+def test_when_nobody_can_be_told_it_is_audited_and_the_opener_warned(
+    client: HttpClient, erin: User, client_a: Client
+) -> None:
+    client.force_login(erin)
+    response = client.post(
+        reverse("access:emergency"), {"clinic_identifier": "NS-1", "reason": REASON, "minutes": "15"}
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="breakglass.unnotified", client_id=client_a.pk).count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "Nobody could be told by e-mail" in page
+
+
+def test_a_grant_cannot_be_extended_reworded_or_deleted(erin: User, grant: BreakGlassGrant) -> None:
+    grant.expires_at += timedelta(hours=5)
+    with pytest.raises(ValueError):
+        grant.save()
+    grant.refresh_from_db()
+    grant.reason = "Something else entirely, long enough."
+    with pytest.raises(ValueError):
+        grant.save()
+    with pytest.raises(ValueError):
+        grant.delete()
+    grant.refresh_from_db()
+    breakglass.end_grant(erin, grant)
+    grant.refresh_from_db()
+    grant.ended_at = None
+    with pytest.raises(ValueError):
+        grant.save()

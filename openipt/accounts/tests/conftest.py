@@ -7,8 +7,16 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    # allauth keeps failed-login counts and used TOTP codes in the cache; no test inherits them.
-    cache.clear()
+def fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    # allauth keeps failed-login counts and used TOTP codes in the (database) cache; no test
+    # inherits them. Tests without the database have no cache to clear.
+    uses_db = {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ) or request.node.get_closest_marker("django_db")
+    if uses_db:
+        transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+        request.getfixturevalue("transactional_db" if transactional else "db")  # set up first
+        cache.clear()
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()

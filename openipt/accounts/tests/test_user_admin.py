@@ -304,3 +304,35 @@ def test_anonymous_users_are_sent_to_sign_in(client: HttpClient, alice: User) ->
         r = client.post(target)
         assert r.status_code == 302
         assert r["Location"].startswith(reverse("account_login"))
+
+
+def test_the_teams_supervisor_is_told_when_someone_gains_access_to_its_clients(
+    erin, bob, north_team, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    from openipt.accounts.actions import change_access, create_user
+    from openipt.accounts.models import Role
+
+    bob.email = "bob@example.org"
+    bob.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = create_user(
+            erin,
+            username="nadia",
+            first_name="Nadia",
+            last_name="K",
+            email="",
+            role=Role.CLINICIAN,
+            teams=[north_team],
+            password="a long and unusual passphrase 93",
+        )
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+    assert "nadia" in mail.outbox[0].body and "erin" in mail.outbox[0].body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_access(erin, newcomer, role=Role.CLINICIAN, teams=[north_team])  # nothing changed
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        change_access(erin, newcomer, role=Role.SUPERVISOR, teams=[north_team])
+    assert len(mail.outbox) == 1

@@ -92,3 +92,14 @@ def test_the_rows_of_a_clinical_action_carry_no_clinical_values(
     text = " ".join(str(value) for row in rows for value in row.values())
     for clinical in ("Maya", "Okafor", "NS-1", "1988-04-12", "severe", "suicidal"):
         assert clinical not in text
+
+
+def test_it_records_the_address_the_trusted_proxy_saw(alice, settings, rf) -> None:
+    from openipt.audit.actions import client_ip
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == "203.0.113.7"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"  # without a trusted proxy the header is ignored
+    assert client_ip(rf.get("/", REMOTE_ADDR="not an address")) is None
