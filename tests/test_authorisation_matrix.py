@@ -644,6 +644,7 @@ def test_the_authorisation_matrix(role: str, world: dict) -> None:
         http.force_login(world["users"][role])
     before = fingerprint()
     failures, requests = matrix_failures(http, role, world["sets"])
+    print(f"authorisation matrix, {role}: {requests} requests, {len(failures)} wrong")
     assert ("_auth_user_id" in http.session) == (role != "anonymous"), "the matrix lost its sign-in"
     assert not failures, f"{len(failures)} of {requests} requests went wrong:\n" + "\n".join(failures[:40])
     assert fingerprint() == before, f"requests by {role} changed stored records"
