@@ -39,6 +39,7 @@ RAISED_ALERT = (
 RESPONSE = "A completed response cannot be changed or deleted; record a new response instead."
 SCORE = "A score cannot be changed or deleted; it always matches its response."
 SAFETY_PLAN = "A safety plan version cannot be changed; save a new version."
+HISTORY = "A version-history row cannot be changed or deleted; history is only ever added to."
 
 
 class ImmutableRecordError(ValueError):
@@ -93,6 +94,30 @@ TRIGGERS = [
     Trigger("measures_response_no_delete", "measures_response", "DELETE", RESPONSE),
     Trigger("measures_score_no_update", "measures_score", "UPDATE", SCORE),
     Trigger("measures_score_no_delete", "measures_score", "DELETE", SCORE),
+]
+
+# The version history of editable records (django-simple-history only ever inserts into these).
+HISTORY_TABLES = [
+    "clients_historicalclient",
+    "courses_historicalcourse",
+    "courses_historicalsession",
+    "courses_historicaltaskrecord",
+    "courses_historicalformulation",
+    "courses_historicalcontract",
+    "courses_historicalsessionwork",
+    "courses_historicalgoalreview",
+    "courses_historicalcommunicationanalysis",
+    "courses_historicalhomework",
+    "courses_historicalterminationplan",
+    "inventory_historicalperson",
+    "inventory_historicallifeevent",
+    "safety_historicalcrisisresource",
+    "notes_historicalnote",
+]
+TRIGGERS += [
+    Trigger(f"{table}_no_{event.lower()}", table, event, HISTORY)
+    for table in HISTORY_TABLES
+    for event in ("UPDATE", "DELETE")
 ]
 
 POSTGRES_FUNCTION = """CREATE OR REPLACE FUNCTION openipt_refuse_change() RETURNS trigger
