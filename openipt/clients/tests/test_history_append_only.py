@@ -19,8 +19,8 @@ def test_every_history_table_has_its_guards(db: None) -> None:
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE clients_historicalclient SET family_name = 'Forged' WHERE id = %s",
-        "DELETE FROM clients_historicalclient WHERE id = %s",
+        "UPDATE clients_historicalclient SET family_name = 'Forged' WHERE history_id = %s",
+        "DELETE FROM clients_historicalclient WHERE history_id = %s",
     ],
 )
 def test_the_database_refuses_to_rewrite_history(alice, client_a: Client, sql: str) -> None:
