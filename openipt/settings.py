@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "openipt.measures",
     "openipt.safety",
     "openipt.notes",
+    "openipt.portal",
     "openipt.reports",
     "openipt.ops",
     "openipt.demo",

@@ -16,4 +16,5 @@ urlpatterns = [
     path("audit/", include("openipt.audit.urls")),
     path("access/", include("openipt.access.urls")),
     path("history/", include("openipt.clients.history_urls")),
+    path("portal/", include("openipt.portal.urls")),
 ]

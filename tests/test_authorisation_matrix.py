@@ -50,6 +50,7 @@ from openipt.courses.models import (
 from openipt.inventory.models import LifeEvent, Person
 from openipt.measures.actions import record_response
 from openipt.notes.models import Addendum, Note, PsychotherapyNote
+from openipt.portal.models import PortalAccount
 from openipt.safety.models import CrisisResource, RiskAlert, SafetyPlan
 
 MARKS = {"X": "MKXQ", "Y": "MKYQ", "R": "MKRQ"}
@@ -115,6 +116,7 @@ CLASSES: dict[str, Callable[[str, str], bool]] = {
     "supervisor-only": lambda role, _: role == "supervisor",
     "admin-only": lambda role, _: role in ADMINS,
     "signed-in": lambda role, _: role != "anonymous",
+    "portal": lambda role, _: role == "client",  # a portal client's own pages (pat's client is P)
     "public": lambda role, _: True,
 }
 
@@ -188,6 +190,14 @@ ROUTES = {
     "audit:client": "client-audit",
     "access:emergency": "admin-only",
     "access:end": "org-admin-object",
+    # the client portal: staff invite and close access; the client's own pages name no record
+    "portal:invite": "write",
+    "portal:revoke": "write",
+    "portal:home": "portal",
+    "portal:crisis": "public",
+    "portal:join": "public",
+    "portal:sign-in-link": "public",
+    "portal:sign-in": "public",
 }
 # django-allauth's own pages (sign-in, password, two-factor): anyone may ask for them; the body
 # check still applies. Listed by name so that a new allauth page is a decision, not an accident.
@@ -433,6 +443,8 @@ NOT_FREE_TEXT = {
     "measures.Response": {"instrument"},
     "measures.Score": {"instrument", "band"},
     "safety.RiskAlert": {"flag", "summary"},
+    "portal.PortalInvitation": {"token_hash"},
+    "portal.SignInLink": {"token_hash"},
 }
 # Tables that hold no client's record (or only ids): organisation set-up, users, the audit log.
 NOT_CLIENT_RECORDS = {
@@ -491,6 +503,17 @@ def world(db: None, north: Organisation, north_team: Team, other_team: Team, riv
     river_team = Team.objects.create(organisation=river, name="River team")
     charlie = make_user("charlie", river, Role.CLINICIAN, river_team)
     rhea = make_user("rhea", river, Role.ADMIN)
+    # pat is the portal user of P, a client of team A outside the three marked sets
+    p = Client.objects.create(
+        organisation=north,
+        team=north_team,
+        clinician=alice,
+        clinic_identifier="IDP-1",
+        given_name="Pat",
+        family_name="Portal",
+        date_of_birth=date(1991, 2, 3),
+    )
+    PortalAccount.objects.create(user=pat, client=p, created_by=alice)
     sets = {
         "X": seed(north, north_team, alice, MARKS["X"], "IDX-1"),
         "Y": seed(north, other_team, dave, MARKS["Y"], "IDY-1"),

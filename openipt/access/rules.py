@@ -143,3 +143,11 @@ def note_read(client_id: int) -> None:
     seen = _read.get()
     if seen is not None:
         seen.add(client_id)
+
+
+def portal_client(user: Any) -> Client | None:
+    """The client whose portal this user is: an active CLIENT-role user linked by a portal account
+    to a client of their own organisation. Everything a portal page shows comes through this."""
+    if not is_signed_in(user) or user.role != Role.CLIENT or user.organisation_id is None:
+        return None
+    return Client.objects.filter(portal_account__user=user, organisation_id=user.organisation_id).first()

@@ -8,10 +8,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from openipt.audit.actions import record
 
 from . import events, sessions
+from .models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +25,13 @@ class AccountAdapter(DefaultAccountAdapter):
     and host name; past ACCOUNT_RATE_LIMITS["login_failed"] further attempts are refused and
     audited (`login.locked`) until the window passes. Signing out ends every session of the user.
     """
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Clients land on their portal; staff on their caseload (LOGIN_REDIRECT_URL)."""
+        user = getattr(request, "user", None)
+        if getattr(user, "role", None) == Role.CLIENT:
+            return reverse("portal:home")
+        return str(super().get_login_redirect_url(request))
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False

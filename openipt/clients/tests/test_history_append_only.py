@@ -25,11 +25,11 @@ def test_every_history_table_has_its_guards(db: None) -> None:
 )
 def test_the_database_refuses_to_rewrite_history(alice, client_a: Client, sql: str) -> None:
     update_client(alice, client_a, **{**_fields(client_a), "preferred_name": "May"})
-    row = Client.history.filter(id=client_a.pk).order_by("history_id").first()  # type: ignore[attr-defined]
+    row = Client.history.filter(id=client_a.pk).order_by("history_id").first()
     assert row is not None
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [row.history_id])
-    kept = Client.history.get(history_id=row.history_id)  # type: ignore[attr-defined]
+    kept = Client.history.get(history_id=row.history_id)
     assert kept.family_name == row.family_name
 
 

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PasswordPairForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. A few ordinary words in a row is a good password."),
+    )
+    password2 = forms.CharField(
+        label=_("Type it again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords are not the same. Type them again."))
+        return data
+
+
+class CodeJoinForm(PasswordPairForm):
+    code = forms.CharField(
+        label=_("Your code"),
+        max_length=20,
+        help_text=_("The code in your letter, e.g. K7PQM-3XW9A."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    field_order = ["code", "password1", "password2"]
+
+
+class LinkJoinForm(PasswordPairForm):
+    t = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+
+class SignInLinkForm(forms.Form):
+    username = forms.CharField(
+        label=_("Your username"),
+        max_length=150,
+        help_text=_("It starts with c-, e.g. c-k7pqm3xw."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )

@@ -1,0 +1,157 @@
+"""The portal's own pages: the client's home and crisis help; who may open them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from conftest import make_user
+from openipt.accounts.models import Organisation, Role, Team, User
+from openipt.clients.actions import create_client
+from openipt.clients.models import Client
+from openipt.courses.models import Course
+from openipt.portal.models import PortalAccount
+from openipt.safety.models import CrisisResource
+
+from .conftest import joined
+
+PAGES = ["/portal/", "/portal/crisis/", "/portal/join/", "/portal/sign-in-link/", "/portal/sign-in/?t=x"]
+
+
+def signed_in(user: User) -> HttpClient:
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+def test_a_client_sees_their_next_session(
+    alice: User, client_a: Client, course_a: Course, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-03-10 09:00Z", tick=False)
+    Client.objects.filter(pk=client_a.pk).update(preferred_name="May")
+    user = joined(alice, client_a)
+    session = (
+        course_a.sessions.filter(scheduled_date__gte=date(2026, 3, 10)).order_by("scheduled_date").first()
+    )
+    assert session is not None
+
+    page = signed_in(user).get("/portal/").content.decode()
+
+    assert "Hello, May" in page
+    assert session.scheduled_date.strftime("%-d %B %Y") in page
+    assert f"Session {session.number}" in page
+
+
+def test_without_a_course_there_is_no_session_to_show(alice: User, client_a: Client) -> None:
+    page = signed_in(joined(alice, client_a)).get("/portal/").content.decode()
+
+    assert "No session is booked" in page
+
+
+def test_a_client_sees_only_their_own_home(alice: User, north_team: Team, client_a: Client) -> None:
+    other = create_client(
+        alice,
+        team=north_team,
+        clinic_identifier="NS-2",
+        given_name="Tomas",
+        family_name="Reyes",
+        preferred_name="",
+        date_of_birth=date(1990, 1, 1),
+        email="",
+        phone="",
+        locale="en-gb",
+    )
+    maya, tomas = joined(alice, client_a), joined(alice, other)
+
+    assert "Tomas" not in signed_in(maya).get("/portal/").content.decode()
+    page = signed_in(tomas).get("/portal/").content.decode()
+    assert "Hello, Tomas" in page and "Maya" not in page
+
+
+@pytest.mark.parametrize("name", ["alice", "bob", "dave", "charlie", "erin"])
+def test_staff_get_403_on_the_client_pages(name: str, everyone: dict[str, User]) -> None:
+    assert signed_in(everyone[name]).get("/portal/").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(db: None) -> None:
+    response = HttpClient().get("/portal/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/portal/")
+
+
+def test_a_client_user_without_a_portal_account_gets_403(north: Organisation) -> None:
+    user = make_user("pat", north, Role.CLIENT)
+
+    assert signed_in(user).get("/portal/").status_code == 403
+
+
+def test_a_client_user_of_another_organisation_reaches_nothing(
+    alice: User, client_a: Client, river: Organisation
+) -> None:
+    user = joined(alice, client_a)
+    User.objects.filter(pk=user.pk).update(organisation=river)
+    user.refresh_from_db()
+
+    assert signed_in(user).get("/portal/").status_code == 403
+
+
+def test_portal_users_reach_no_staff_page(alice: User, client_a: Client, course_a: Course) -> None:
+    http = signed_in(joined(alice, client_a))
+
+    for url in ("/", "/clients/", f"/clients/{client_a.pk}/", f"/portal/clients/{client_a.pk}/invite/"):
+        response = http.get(url) if "invite" not in url else http.post(url, {"kind": "code"})
+        assert response.status_code in (403, 404), url
+    assert PortalAccount.objects.count() == 1
+
+
+def test_crisis_help_shows_the_clinic_lines_for_the_client_locale(
+    alice: User, client_a: Client, north: Organisation
+) -> None:
+    CrisisResource.objects.create(organisation=north, locale="en-gb", name="Samaritans", phone="116 123")
+    CrisisResource.objects.create(
+        organisation=north, locale="fr-fr", name="SOS Amitié", phone="09 72 39 40 50"
+    )
+
+    page = signed_in(joined(alice, client_a)).get("/portal/crisis/").content.decode()
+
+    assert "Samaritans" in page and "116 123" in page and "SOS" not in page
+
+
+def test_crisis_help_without_sign_in_shows_the_emergency_number(north: Organisation) -> None:
+    CrisisResource.objects.create(organisation=north, locale="en-gb", name="Samaritans", phone="116 123")
+
+    page = HttpClient().get("/portal/crisis/").content.decode()
+
+    assert "Your local emergency number" in page and "Samaritans" not in page
+
+
+def test_every_portal_page_has_crisis_help_and_no_inline_script_or_style(
+    alice: User, client_a: Client
+) -> None:
+    http = signed_in(joined(alice, client_a))
+    for url in PAGES:
+        for browser in (http, HttpClient()):
+            response = browser.get(url, follow=True)
+            body = response.content.decode()
+            if response.redirect_chain and "/accounts/login/" in response.redirect_chain[-1][0]:
+                continue  # the sign-in page is allauth's
+            assert response.status_code == 200, url
+            assert 'href="/portal/crisis/"' in body, url
+            assert "<script" not in body and "style=" not in body, url
+            assert 'name="viewport"' in body
+
+
+def test_a_client_signing_in_lands_on_the_portal_and_staff_on_the_caseload(db) -> None:
+    from django.test import RequestFactory
+
+    from openipt.accounts.adapter import AccountAdapter
+    from openipt.accounts.models import Role, User
+
+    request = RequestFactory().get("/")
+    request.user = User(username="c-test", role=Role.CLIENT)
+    assert AccountAdapter(request).get_login_redirect_url(request) == "/portal/"
+    request.user = User(username="staff", role=Role.CLINICIAN)
+    assert AccountAdapter(request).get_login_redirect_url(request) == "/"

@@ -1,0 +1,204 @@
+"""Portal pages. Staff pages (invite, revoke) go through the client gate and `can_write`; client
+pages through `portal_client` only: a client id never comes from the URL of a client's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from openipt.access.rules import portal_client
+from openipt.audit.actions import client_ip
+from openipt.clients.access import can_write, get_client_for_user
+from openipt.clients.models import Client
+from openipt.courses.models import Attendance, CourseStatus, Session
+from openipt.safety.actions import FALLBACK, crisis_resources_for
+
+from . import actions, tokens
+from .forms import CodeJoinForm, LinkJoinForm, SignInLinkForm
+from .throttle import over_limit
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+WINDOW = 15 * 60
+
+
+def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in portal clients only; the view gets their client as its second argument."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        client = portal_client(request.user)
+        if client is None:
+            raise PermissionDenied
+        return view(request, client, *args, **kwargs)
+
+    return wrapper
+
+
+def _writable_client(request: HttpRequest, client_id: int) -> Client:
+    client = get_client_for_user(request.user, client_id)
+    if not can_write(request.user, client):
+        raise PermissionDenied
+    return client
+
+
+# --- Staff ------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def invite(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _writable_client(request, client_id)
+    kind = request.POST.get("kind", "")
+    link_base = request.build_absolute_uri(reverse("portal:join"))
+    try:
+        invited = actions.invite(request.user, client, kind=kind, request=request, link_base=link_base)  # type: ignore[arg-type]
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("clients:detail", client.pk)
+    if invited.invitation.kind == "code":
+        context = {"client": client, "code": invited.secret, "invitation": invited.invitation}
+        return render(request, "portal/code.html", context)
+    if not invited.sent:
+        messages.error(
+            request,
+            _("The invitation e-mail could not be sent. Try again in a few minutes, or print a code."),
+        )
+    else:
+        messages.success(
+            request, _("Invitation sent to the client's e-mail address. The link works once, for 72 hours.")
+        )
+    return redirect("clients:detail", client.pk)
+
+
+@require_POST
+@login_required
+def revoke(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _writable_client(request, client_id)
+    actions.revoke(request.user, client, request=request)  # type: ignore[arg-type]
+    messages.success(request, _("Portal access closed: the client is signed out and cannot sign in."))
+    return redirect("clients:detail", client.pk)
+
+
+# --- Joining and signing in (no account needed yet) --------------------------------------------
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """An e-mail link (`?t=`) or a printed code, then a password: the client's account."""
+    by_link = bool(request.GET.get("t") or request.POST.get("t"))
+    form_class = LinkJoinForm if by_link else CodeJoinForm
+    problem = ""
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            problem, response = _join(request, form.cleaned_data, by_link)
+            if response is not None:
+                return response
+    else:
+        form = form_class(initial={"t": request.GET.get("t", "")})
+        if by_link:
+            try:
+                actions.open_invitation(token=request.GET["t"])
+            except actions.InvitationProblem as e:
+                problem = str(e)
+    return render(
+        request,
+        "portal/join.html",
+        {"form": form, "problem": problem, "by_link": by_link},
+        status=400 if problem and request.method == "POST" else 200,
+    )
+
+
+def _join(request: HttpRequest, data: dict[str, Any], by_link: bool) -> tuple[str, HttpResponse | None]:
+    if not by_link and over_limit(f"code-ip:{client_ip(request)}", limit=10, window_seconds=WINDOW):
+        return _("Too many tries. Wait 15 minutes, then try again."), None
+    try:
+        account = actions.join(
+            token=data.get("t", ""), code=data.get("code", ""), password=data["password1"], request=request
+        )
+    except actions.InvitationProblem as e:
+        return str(e), None
+    except ValidationError as e:
+        return " ".join(e.messages), None
+    login(request, account.user, backend=BACKEND)
+    messages.success(
+        request,
+        _("Welcome. Your username is %(username)s: write it down, you need it to sign in.")
+        % {"username": account.user.username},
+    )
+    return "", redirect("portal:home")
+
+
+def sign_in_link(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time sign-in link by e-mail. The answer is the same whether or not the
+    username exists; attempts are limited per username and per address."""
+    form = SignInLinkForm(request.POST or None)
+    sent = False
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"].strip().lower()
+        by_name = over_limit("link-user:" + tokens.digest(username), limit=5, window_seconds=WINDOW)
+        by_ip = over_limit(f"link-ip:{client_ip(request)}", limit=5, window_seconds=WINDOW)
+        if by_name or by_ip:
+            problem = _("Too many links asked for. Wait 15 minutes, then try again.")
+        else:
+            link_base = request.build_absolute_uri(reverse("portal:sign-in"))
+            actions.send_sign_in_link(username, request=request, link_base=link_base)
+            sent = True
+    context = {"form": form, "sent": sent, "problem": problem}
+    return render(request, "portal/sign_in_link.html", context, status=429 if problem else 200)
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """GET shows a button (mail scanners follow links); only the POST signs in."""
+    token = request.POST.get("t", "") if request.method == "POST" else request.GET.get("t", "")
+    problem = ""
+    if request.method == "POST":
+        user = actions.use_sign_in_link(token, request=request) if token else None
+        if user is not None:
+            login(request, user, backend=BACKEND)
+            return redirect("portal:home")
+        problem = _("This sign-in link has expired or has already been used. Ask for a new one.")
+    elif not token:
+        problem = _(
+            "This sign-in link is incomplete. Open the whole link from the e-mail, or ask for a new one."
+        )
+    return render(request, "portal/sign_in.html", {"token": token, "problem": problem})
+
+
+# --- The client's own pages --------------------------------------------------------------------
+
+
+def crisis(request: HttpRequest) -> HttpResponse:
+    """Crisis lines: the clinic's for a signed-in client's language, else the emergency fallback.
+    Open to everyone: a client who cannot sign in needs it too."""
+    client = portal_client(request.user)
+    lines = crisis_resources_for(client.organisation_id, client.locale) if client else [FALLBACK]
+    return render(request, "portal/crisis.html", {"crisis": lines, "client": client})
+
+
+@portal_view
+def home(request: HttpRequest, client: Client) -> HttpResponse:
+    next_session = (
+        Session.objects.filter(
+            course__client=client,
+            course__status=CourseStatus.ACTIVE,
+            attendance=Attendance.SCHEDULED,
+            scheduled_date__gte=timezone.localdate(),
+        )
+        .order_by("scheduled_date", "number")
+        .first()
+    )
+    return render(request, "portal/home.html", {"client": client, "next_session": next_session})
