@@ -117,6 +117,7 @@ CLASSES: dict[str, Callable[[str, str], bool]] = {
     "admin-only": lambda role, _: role in ADMINS,
     "signed-in": lambda role, _: role != "anonymous",
     "portal": lambda role, _: role == "client",  # a portal client's own pages (pat's client is P)
+    "portal-object": lambda role, _: False,  # a record of the portal client's own: none of X, Y, R is pat's
     "public": lambda role, _: True,
 }
 
@@ -194,6 +195,10 @@ ROUTES = {
     "portal:invite": "write",
     "portal:revoke": "write",
     "portal:home": "portal",
+    "portal:homework": "portal",
+    "portal:answer-homework": "portal-object",
+    "portal:learn": "portal",
+    "portal:learn-topic": "portal",
     "portal:crisis": "public",
     "portal:join": "public",
     "portal:sign-in-link": "public",
@@ -228,7 +233,15 @@ ACCOUNT_ROUTES = {
 }
 # allauth answers 404 for "your recovery codes" and "turn off two-factor" when there are none yet.
 NOTHING_YET = {"mfa_deactivate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
-OBJECT_CLASSES = {"read", "write", "acknowledge", "private", "org-admin-object", "client-audit"}
+OBJECT_CLASSES = {
+    "read",
+    "write",
+    "acknowledge",
+    "private",
+    "org-admin-object",
+    "client-audit",
+    "portal-object",
+}
 
 
 @dataclass(frozen=True)
@@ -391,7 +404,12 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
         created_by=clinician,
     )
     homework = Homework.objects.create(
-        course=course, set_in=session, task=f"{m} homework", outcome_note=f"{m} outcome", created_by=clinician
+        course=course,
+        set_in=session,
+        task=f"{m} homework",
+        outcome_note=f"{m} outcome",
+        client_reflection=f"{m} reflection",
+        created_by=clinician,
     )
     TerminationPlan.objects.create(
         course=course,
@@ -430,6 +448,7 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
         "analysis_id": analysis.pk,
         "version": plan.version,
         "instrument": "phq9",
+        "topic": "depression",  # a Learn page: the same for every client, no record
     }
 
 

@@ -317,6 +317,12 @@ class Homework(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # the client's own answer, from the portal
+    client_status = models.CharField(
+        _("how it went for you"), max_length=16, choices=HomeworkOutcome.choices, blank=True
+    )
+    client_reflection = models.TextField(_("your thoughts"), blank=True)
+    client_updated_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 

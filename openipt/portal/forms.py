@@ -5,6 +5,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openipt.courses.models import HomeworkOutcome
+
+from .homework import MAX_REFLECTION
+
 
 class PasswordPairForm(forms.Form):
     password1 = forms.CharField(
@@ -47,3 +51,16 @@ class SignInLinkForm(forms.Form):
         help_text=_("It starts with c-, e.g. c-k7pqm3xw."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
+
+
+class HomeworkAnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("How did it go?"), choices=HomeworkOutcome.choices, widget=forms.RadioSelect
+    )
+    reflection = forms.CharField(
+        label=_("Your thoughts"),
+        required=False,
+        max_length=MAX_REFLECTION,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,10 @@ from openipt.courses.models import Attendance, CourseStatus, Session
 from openipt.safety.actions import FALLBACK, crisis_resources_for
 
 from . import actions, tokens
-from .forms import CodeJoinForm, LinkJoinForm, SignInLinkForm
+from . import homework as portal_homework
+from . import learn as learn_pages
+from .forms import CodeJoinForm, HomeworkAnswerForm, LinkJoinForm, SignInLinkForm
+from .homework import get_client_homework, homework_for_client, stamp
 from .throttle import over_limit
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -202,3 +205,61 @@ def home(request: HttpRequest, client: Client) -> HttpResponse:
         .first()
     )
     return render(request, "portal/home.html", {"client": client, "next_session": next_session})
+
+
+@portal_view
+def learn(request: HttpRequest, client: Client) -> HttpResponse:
+    return render(request, "portal/learn_list.html", {"topics": learn_pages.TOPICS})
+
+
+@portal_view
+def learn_topic(request: HttpRequest, client: Client, topic: str) -> HttpResponse:
+    page = learn_pages.topic(topic)
+    if page is None:
+        raise Http404
+    return render(request, "portal/learn_topic.html", {"page": page})
+
+
+@portal_view
+def homework(request: HttpRequest, client: Client) -> HttpResponse:
+    return _homework_page(request, client)
+
+
+def _homework_page(
+    request: HttpRequest, client: Client, bound: HomeworkAnswerForm | None = None, problem: str = ""
+) -> HttpResponse:
+    """The list; after a refused answer, that homework keeps what the client typed."""
+    rows = []
+    for h in homework_for_client(client):
+        initial = {"status": h.client_status, "reflection": h.client_reflection, "seen": stamp(h)}
+        form = bound if bound is not None and bound.prefix == f"h{h.pk}" else None
+        rows.append((h, form or HomeworkAnswerForm(initial=initial, prefix=f"h{h.pk}")))
+    context = {"rows": rows, "problem": problem}
+    return render(request, "portal/homework.html", context, status=400 if bound is not None else 200)
+
+
+@require_POST
+@portal_view
+def answer_homework(request: HttpRequest, client: Client, homework_id: int) -> HttpResponse:
+    found = get_client_homework(client, homework_id)
+    form = HomeworkAnswerForm(request.POST, prefix=f"h{found.pk}")
+    if not form.is_valid():
+        return _homework_page(request, client, form)
+    data = form.cleaned_data
+    try:
+        portal_homework.answer_homework(
+            request.user,
+            found,
+            status=data["status"],
+            reflection=data["reflection"],
+            seen=data["seen"],
+            request=request,
+        )
+    except ValidationError as e:
+        # keep what was typed, now against the current answer, so a second try can succeed
+        data = request.POST.copy()
+        data[f"h{found.pk}-seen"] = stamp(get_client_homework(client, found.pk))
+        again = HomeworkAnswerForm(data, prefix=f"h{found.pk}")
+        return _homework_page(request, client, again, " ".join(e.messages))
+    messages.success(request, _("Saved. Your therapist will see it at your next session."))
+    return redirect("portal:homework")
