@@ -23,10 +23,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from openipt.accounts.models import Role, User
+from openipt.accounts.models import User
 from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.lib.errors import refuse
+from openipt.safety.escalation import escalation_recipients
 
 from . import rules
 from .models import BreakGlassGrant
@@ -100,12 +101,9 @@ def end_grant(actor: Any, grant: BreakGlassGrant, *, request: HttpRequest | None
 
 
 def people_to_tell(grant: BreakGlassGrant) -> list[User]:
-    """The care team's active supervisors; when the team has none, the organisation's other
-    administrators (as alert escalation does), so that someone besides the opener always knows."""
-    client = grant.client
-    active = User.objects.filter(organisation_id=client.organisation_id, is_active=True).order_by("pk")
-    supervisors = list(active.filter(role=Role.SUPERVISOR, teams=client.team_id))
-    return supervisors or list(active.filter(role=Role.ADMIN).exclude(pk=grant.user_id))
+    """Whom an unacknowledged risk alert would reach (the care team's supervisors, else the
+    organisation's administrators), never the opener themselves."""
+    return [u for u in escalation_recipients(grant.client) if u.pk != grant.user_id]
 
 
 def notify_supervisors(grant_id: int) -> int:
@@ -121,9 +119,6 @@ def notify_supervisors(grant_id: int) -> int:
         subject = " ".join(render_to_string("access/email/opened_subject.txt", context).split())
         body = render_to_string("access/email/opened_body.txt", context)
     for person in people_to_tell(grant):
-        if not person.email:
-            logger.warning("Emergency access %s: user %s has no e-mail", grant.pk, person.pk)
-            continue
         try:
             send_mail(subject, body, None, [person.email])
         except Exception as exc:

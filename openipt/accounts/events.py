@@ -112,40 +112,48 @@ def on_password_reset(sender: Any, request: HttpRequest, user: User, **kwargs: A
     logger.info("user %s reset their password by e-mail; their sessions ended", user.pk)
 
 
-@receiver(mfa_signals.authenticator_added)
-def on_authenticator_added(
-    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    if authenticator.type == Authenticator.Type.TOTP:
-        record(user, "mfa.activate", obj=user, request=request)
-        logger.info("user %s activated an authenticator app", user.pk)
+# Which changes to a user's second factor are audited: (signal, authenticator type, action, log line).
+AUTHENTICATOR_EVENTS = [
+    (
+        mfa_signals.authenticator_added,
+        Authenticator.Type.TOTP,
+        "mfa.activate",
+        "activated an authenticator app",
+    ),
+    (
+        mfa_signals.authenticator_removed,
+        Authenticator.Type.TOTP,
+        "mfa.deactivate",
+        "removed their authenticator app",
+    ),
+    (
+        mfa_signals.authenticator_reset,
+        Authenticator.Type.RECOVERY_CODES,
+        "mfa.recovery_codes",
+        "generated new recovery codes",
+    ),
+    (
+        mfa_signals.authenticator_used,
+        Authenticator.Type.RECOVERY_CODES,
+        "mfa.recovery_code_used",
+        "used a recovery code",
+    ),
+]
 
 
-@receiver(mfa_signals.authenticator_removed)
-def on_authenticator_removed(
-    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    if authenticator.type == Authenticator.Type.TOTP:
-        record(user, "mfa.deactivate", obj=user, request=request)
-        logger.info("user %s removed their authenticator app", user.pk)
+def _audit_authenticator(kind: str, action: str, said: str) -> Any:
+    def receiver_(
+        sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
+    ) -> None:
+        if authenticator.type == kind:
+            record(user, action, obj=user, request=request)
+            logger.info("user %s %s", user.pk, said)
+
+    return receiver_
 
 
-@receiver(mfa_signals.authenticator_reset)
-def on_authenticator_reset(
-    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
-        record(user, "mfa.recovery_codes", obj=user, request=request)
-        logger.info("user %s generated new recovery codes", user.pk)
-
-
-@receiver(mfa_signals.authenticator_used)
-def on_authenticator_used(
-    sender: Any, request: HttpRequest, user: User, authenticator: Authenticator, **kwargs: Any
-) -> None:
-    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
-        record(user, "mfa.recovery_code_used", obj=user, request=request)
-        logger.info("user %s used a recovery code", user.pk)
+for _signal, _kind, _action, _said in AUTHENTICATOR_EVENTS:
+    _signal.connect(_audit_authenticator(_kind, _action, _said), weak=False, dispatch_uid=_action)
 
 
 @receiver(mfa_signals.authentication_failed)
