@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "openipt.safety",
     "openipt.notes",
     "openipt.portal",
+    "openipt.diary",
+    "openipt.reminders",
     "openipt.reports",
     "openipt.ops",
     "openipt.demo",

@@ -17,4 +17,5 @@ urlpatterns = [
     path("access/", include("openipt.access.urls")),
     path("history/", include("openipt.clients.history_urls")),
     path("portal/", include("openipt.portal.urls")),
+    path("reminders/", include("openipt.reminders.urls")),
 ]

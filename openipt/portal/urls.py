@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="sign-in"),
     path("clients/<int:client_id>/invite/", views.invite, name="invite"),
     path("clients/<int:client_id>/revoke/", views.revoke, name="revoke"),
+    path("questionnaires/", include("openipt.portal.questionnaire_urls")),
+    path("diary/", include("openipt.diary.portal_urls")),
+    path("progress/", include("openipt.portal.progress_urls")),
+    path("reminders/", include("openipt.reminders.portal_urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DiaryConfig(AppConfig):
+    name = "openipt.diary"
+    label = "diary"
+    verbose_name = "Mood and interpersonal-event diary"
