@@ -231,6 +231,9 @@ MFA_FORMS = {"authenticate": "openipt.accounts.forms.MFAAuthenticateForm"}  # au
 # minutes without a request, and staff after this many hours signed in however active.
 OPENIPT_IDLE_TIMEOUT_MINUTES = env_int("OPENIPT_IDLE_TIMEOUT_MINUTES", 15)
 OPENIPT_SESSION_MAX_HOURS = env_int("OPENIPT_SESSION_MAX_HOURS", 12)
+# A portal sign-in link request answers no sooner than this (plus jitter), whether or not the
+# username exists, so the timing does not reveal which usernames do (openipt.portal.views).
+OPENIPT_SIGN_IN_LINK_FLOOR_SECONDS = env_int("OPENIPT_SIGN_IN_LINK_FLOOR_SECONDS", 2)
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English (UK)"), ("en-us", "English (US)")]

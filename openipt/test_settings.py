@@ -17,3 +17,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # Most tests sign in with force_login and no second factor; the MFA tests turn this back on
 # with override_settings(OPENIPT_REQUIRE_MFA=True). Production requires it (settings.py).
 OPENIPT_REQUIRE_MFA = False
+# The sign-in link's timing floor would add seconds to every test that asks for a link; the test
+# of the floor turns it back on.
+OPENIPT_SIGN_IN_LINK_FLOOR_SECONDS = 0

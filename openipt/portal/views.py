@@ -3,10 +3,13 @@ pages through `portal_client` only: a client id never comes from the URL of a cl
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -32,6 +35,8 @@ from .forms import CodeJoinForm, HomeworkAnswerForm, LinkJoinForm, SignInLinkFor
 from .homework import get_client_homework, homework_for_client, stamp
 from .throttle import over_limit
 
+_clock = time.monotonic  # module-level so the timing test can replace them
+_sleep = time.sleep
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 WINDOW = 15 * 60
 
@@ -157,11 +162,29 @@ def sign_in_link(request: HttpRequest) -> HttpResponse:
         if by_name or by_ip:
             problem = _("Too many links asked for. Wait 15 minutes, then try again.")
         else:
+            started = _clock()
             link_base = request.build_absolute_uri(reverse("portal:sign-in"))
             actions.send_sign_in_link(username, request=request, link_base=link_base)
+            _pad_to_floor(started)
             sent = True
     context = {"form": form, "sent": sent, "problem": problem}
     return render(request, "portal/sign_in_link.html", context, status=429 if problem else 200)
+
+
+def _pad_to_floor(started: float) -> None:
+    """Answer no sooner than OPENIPT_SIGN_IN_LINK_FLOOR_SECONDS after `started`.
+
+    A known username costs a link row and an e-mail, an unknown one only an audit row: without a
+    floor the answer's timing would tell an asker which usernames exist. Random jitter on top keeps
+    an e-mail that takes longer than the floor from standing out as a clean step.
+    """
+    floor = float(getattr(settings, "OPENIPT_SIGN_IN_LINK_FLOOR_SECONDS", 0))
+    if floor <= 0:
+        return
+    jitter = secrets.randbelow(250) / 1000
+    remaining = floor + jitter - (_clock() - started)
+    if remaining > 0:
+        _sleep(remaining)
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:

@@ -122,3 +122,22 @@ def test_a_link_without_its_token_says_so(db: None) -> None:
     response = HttpClient().get("/portal/sign-in/")
 
     assert "incomplete" in response.content.decode()
+
+
+def test_known_and_unknown_usernames_take_the_same_time(
+    portal_user: User, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both answers wait out the same floor, so timing does not reveal which usernames exist."""
+    from openipt.portal import views
+
+    settings.OPENIPT_SIGN_IN_LINK_FLOOR_SECONDS = 2
+    clock = iter([100.0, 100.25, 200.0, 200.01])  # the known name's e-mail took 0.25 s, the unknown 0.01 s
+    slept: list[float] = []
+    monkeypatch.setattr(views, "_clock", lambda: next(clock))
+    monkeypatch.setattr(views, "_sleep", slept.append)
+    monkeypatch.setattr(views.secrets, "randbelow", lambda n: 100)  # 0.1 s of jitter
+    assert SENT in ask(portal_user.username).content.decode()
+    assert SENT in ask("nobody-here", ip="10.0.0.2").content.decode()
+    assert len(mail.outbox) == 1
+    # each request slept to the same finish: 2 s floor + 0.1 s jitter after it started
+    assert slept == [pytest.approx(1.85), pytest.approx(2.09)]
