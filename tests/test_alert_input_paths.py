@@ -3,8 +3,9 @@
 For each instrument in `INSTRUMENTS` with risk items, positive answer sets are built from the
 definition itself (skip logic included), licence-gated instruments are enabled the way a clinic
 enables them, and the answers are sent through every path that stores a response: the recording
-action, the in-session form, the ad-hoc form and the demo builder. `missing_alerts()` then sweeps
-every stored response, re-scoring its answers, and lists any flag without its alert;
+action, the in-session form, the ad-hoc form, the demo builder and the client portal's pages (one
+question per page; a positive risk answer sends the questionnaire at once). `missing_alerts()` then
+sweeps every stored response, re-scoring its answers, and lists any flag without its alert;
 `test_the_sweep_catches_a_path_that_skips_the_alert` proves the sweep is not vacuous.
 """
 
@@ -33,6 +34,9 @@ from openipt.measures import licensing, scoring
 from openipt.measures.actions import record_response
 from openipt.measures.instruments import INSTRUMENTS, SEVERITIES, Instrument, Item
 from openipt.measures.models import Channel, Response, Score
+from openipt.portal import actions as portal_actions
+from openipt.portal.questionnaires import sends_on_risk
+from openipt.protocols.model import Protocol
 from openipt.safety.models import AlertStatus, RiskAlert
 
 NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)  # course_a's first session is today
@@ -45,6 +49,7 @@ GATED = sorted(key for key, inst in INSTRUMENTS.items() if inst.licence.needs_pe
 # for the C-SSRS screener leaves items 3-5 and the 3-month question out).
 LEVELS = ("lowest", "highest", "single")
 PACKAGE = Path(openipt.__file__).parent
+PORTAL_PW = "kettle meadow lantern 318"
 
 
 @pytest.fixture(autouse=True)
@@ -285,6 +290,77 @@ def test_the_demo_builder_raises_the_alerts(db: None) -> None:
     assert missing_alerts() == []
 
 
+# --- (e) the client portal ------------------------------------------------------------------------
+
+# What the portal may offer: client-rated risk instruments whose positive answers can be sent at
+# once (openipt/portal/questionnaires.py). HAM-D is rated by the clinician; the C-SSRS screener and
+# the QIDS-SR16 ask required questions after a risk item, so the portal never offers them.
+PORTAL_RISK = [
+    key
+    for key in RISK_INSTRUMENTS
+    if INSTRUMENTS[key].respondent == "client" and sends_on_risk(INSTRUMENTS[key])
+]
+PORTAL_CASES = [pytest.param(key, level, id=f"{key}-{level}") for key in PORTAL_RISK for level in LEVELS]
+
+
+def test_the_portal_takes_every_risk_instrument_it_safely_can() -> None:
+    assert PORTAL_RISK == ["epds", "phq9", "phqa"]
+    assert set(RISK_INSTRUMENTS) - set(PORTAL_RISK) == {"hamd17", "cssrs_screen", "qids_sr16"}
+
+
+def answered_until_positive(instrument: Instrument, answers: Mapping[str, int]) -> dict[str, int]:
+    """The answers the portal stores: up to and including the first positive risk answer, which
+    sends the questionnaire at once."""
+    stored = {}
+    for item in instrument.items:
+        if item.link_id in answers:
+            stored[item.link_id] = answers[item.link_id]
+            value = item.options[answers[item.link_id]].value
+            if value is not None and item.risk_severity(value):
+                break
+    return stored
+
+
+@pytest.mark.usefixtures("enabled")
+@pytest.mark.parametrize(("key", "level"), PORTAL_CASES)
+def test_the_portal_raises_the_alerts(
+    alice: User,
+    client_a: Client,
+    session_1: Session,
+    key: str,
+    level: str,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    instrument = INSTRUMENTS[key]
+    answers = positive_answers(instrument, level)
+    monkeypatch.setattr(Protocol, "measures_due", lambda self, n, total=None: (key,))
+    browser = HttpClient()
+    browser.force_login(
+        portal_actions.join(
+            code=portal_actions.invite(alice, client_a, kind="code").secret, password=PORTAL_PW
+        ).user
+    )
+    # The client answers page by page, as the portal leads, until a page is not a question.
+    location = browser.get(reverse("portal:questionnaire", args=[session_1.pk, key]))["Location"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        while location.rstrip("/").split("/")[-1].isdigit():
+            item = instrument.items[int(location.rstrip("/").split("/")[-1]) - 1]
+            data = {"answer": str(answers[item.link_id])} if item.link_id in answers else {"skip": "1"}
+            page = browser.post(location, data)
+            assert page.status_code == 302, page.content.decode()[:2000]
+            location = page["Location"]
+
+    # crisis help is the very next page after the positive answer, and the alert is already open
+    assert location == reverse("portal:questionnaire-crisis", args=[session_1.pk, key])
+    assert "Your answers have been sent to your therapist" in browser.get(location).content.decode()
+    response = Response.objects.get()
+    assert (response.instrument, response.session, response.channel) == (key, session_1, Channel.PORTAL)
+    assert response.answers == answered_until_positive(instrument, answers)
+    assert_alerts(response, instrument, response.answers)
+    assert len(callbacks) == len(expected_flags(instrument, response.answers))
+
+
 # --- no other path --------------------------------------------------------------------------------
 
 
@@ -305,6 +381,7 @@ def test_every_path_that_stores_a_response_is_covered_here() -> None:
         "openipt/measures/actions.py",  # the definition
         "openipt/measures/views.py",  # (b) and (c)
         "openipt/demo/builder.py",  # (d)
+        "openipt/portal/questionnaires.py",  # (e)
     }
     # Nothing else writes responses, scores or alerts directly.
     assert _sources_containing(

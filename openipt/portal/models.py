@@ -6,6 +6,8 @@ of the database does not let anyone in.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from openipt.clients.models import Client
+from openipt.courses.models import Session
 
 
 class PortalAccount(models.Model):
@@ -71,3 +74,31 @@ class SignInLink(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in link {self.pk} of portal account {self.account_id}"
+
+
+class QuestionnaireDraft(models.Model):
+    """A questionnaire a client has started in the portal and not yet sent: one per client,
+    instrument and session, so it can be finished on any device.
+
+    `answers` maps link id to option index (None for an optional question skipped). `uuid`
+    becomes the stored response's uuid: sending twice stores one response. The draft is deleted
+    in the transaction that records the response.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="questionnaire_drafts")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="questionnaire_drafts")
+    instrument = models.CharField(max_length=32)
+    answers = models.JSONField(default=dict)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "session", "instrument"], name="one_draft_per_questionnaire"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} draft of client {self.client_id} for session {self.session_id}"
