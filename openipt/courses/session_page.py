@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openipt.clients.access import can_write
+from openipt.diary.summary import session_diary
 from openipt.lib.http import AuthedRequest
 from openipt.measures.forms import InstrumentForm
 from openipt.measures.instruments import get_instrument
@@ -121,6 +122,10 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
         "move_form": MoveSessionForm(initial={"new_date": session.scheduled_date}),
         "banner": banner,
         "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
+        # the client's diary since the previous session held (one query; staff only read it)
+        "diary": session_diary(
+            client.pk, session.scheduled_date, previous.scheduled_date if previous else None
+        ),
         "can_write": writable and course.is_active,
     }
     work_writable = context["can_write"] and not session.is_cancelled
