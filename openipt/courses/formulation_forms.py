@@ -145,3 +145,13 @@ def contract_initial(
         "agreed_on": contract.agreed_on,
         "version": contract.version,
     }
+
+
+class ContractShareForm(forms.Form):
+    """Share the contract with the client in the portal ("on"), or stop sharing it ("off")."""
+
+    share = forms.TypedChoiceField(
+        choices=[("on", _("Share with the client")), ("off", _("Stop sharing with the client"))],
+        coerce=lambda value: value == "on",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

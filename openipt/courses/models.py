@@ -206,6 +206,8 @@ class Contract(models.Model):
     goals = models.TextField(_("goals"), blank=True)
     missed_sessions = models.TextField(_("if sessions are missed"), blank=True)
     agreed_on = models.DateField(_("agreed on"), null=True, blank=True)
+    # shown in the client's portal while set; sharing is not a change to the terms (no new version)
+    shared_with_client = models.BooleanField(_("shared with the client"), default=False)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

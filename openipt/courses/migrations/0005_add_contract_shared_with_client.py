@@ -1,0 +1,39 @@
+"""Whether the treatment contract is shared with the client (shown in their portal). Adding the
+column rebuilds the history table on SQLite, which drops its append-only triggers
+(openipt/lib/db/guards.py): they are made again."""
+
+from django.db import migrations, models
+
+from openipt.lib.db.guards import create_sql, drop_sql
+
+TABLES = ["courses_historicalcontract"]
+
+
+def remake_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for sql in [*drop_sql(vendor, TABLES), *create_sql(vendor, TABLES)]:
+        schema_editor.execute(sql, params=None)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("courses", "0004_add_homework_client_answer"),
+        # the history triggers this remakes are first made there; run after it, never before
+        ("access", "0002_history_is_append_only"),
+    ]
+
+    operations = [
+        # in reverse this runs last, after the column is removed (another rebuild)
+        migrations.RunPython(migrations.RunPython.noop, remake_triggers),
+        migrations.AddField(
+            model_name="contract",
+            name="shared_with_client",
+            field=models.BooleanField(default=False, verbose_name="shared with the client"),
+        ),
+        migrations.AddField(
+            model_name="historicalcontract",
+            name="shared_with_client",
+            field=models.BooleanField(default=False, verbose_name="shared with the client"),
+        ),
+        migrations.RunPython(remake_triggers, migrations.RunPython.noop),
+    ]
