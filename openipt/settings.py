@@ -273,6 +273,18 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # The start of links in e-mails (e.g. https://ipt.example.org); never followed by clinical data.
 OPENIPT_BASE_URL = os.environ.get("OPENIPT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- Reminders (openipt.reminders) ----------------------------------------------------------------
+# Portal clients are reminded of their next session and of questionnaires due before it, by e-mail
+# or text message as they choose on the portal; `openipt worker` sends the reminders. Text messages
+# go through OPENIPT_SMS_BACKEND, the dotted path of a class in openipt.reminders.sms (or your own
+# gateway's): the default console backend prints them with the number masked and sends nothing.
+OPENIPT_SMS_BACKEND = os.environ.get("OPENIPT_SMS_BACKEND", "openipt.reminders.sms.ConsoleBackend")
+# Lead times in days before the session (0 = on the day), sent from this hour of the organisation's
+# day (0-20); a reminder not sent by 21:00 that day is not sent at all.
+OPENIPT_REMINDER_SESSION_DAYS = env_int("OPENIPT_REMINDER_SESSION_DAYS", 1)
+OPENIPT_REMINDER_QUESTIONNAIRE_DAYS = env_int("OPENIPT_REMINDER_QUESTIONNAIRE_DAYS", 2)
+OPENIPT_REMINDER_HOUR = env_int("OPENIPT_REMINDER_HOUR", 10)
+
 # Security. Secure cookies and HSTS are on unless OPENIPT_INSECURE_HTTP=1, which `make run`
 # sets because it serves plain HTTP on loopback for a single machine.
 INSECURE_HTTP = env_bool("OPENIPT_INSECURE_HTTP")

@@ -47,10 +47,12 @@ from openipt.courses.models import (
     TaskRecord,
     TerminationPlan,
 )
+from openipt.diary.models import DiaryEntry
 from openipt.inventory.models import LifeEvent, Person
 from openipt.measures.actions import record_response
 from openipt.notes.models import Addendum, Note, PsychotherapyNote
 from openipt.portal.models import PortalAccount
+from openipt.reminders.models import ReminderDelivery, ReminderPreference
 from openipt.safety.models import CrisisResource, RiskAlert, SafetyPlan
 
 MARKS = {"X": "MKXQ", "Y": "MKYQ", "R": "MKRQ"}
@@ -197,8 +199,27 @@ ROUTES = {
     "portal:home": "portal",
     "portal:homework": "portal",
     "portal:answer-homework": "portal-object",
+    "portal:questionnaires": "portal",
+    "portal:questionnaire": "portal-object",
+    "portal:questionnaire-question": "portal-object",
+    "portal:questionnaire-review": "portal-object",
+    "portal:questionnaire-send": "portal-object",
+    "portal:questionnaire-crisis": "portal-object",
+    "portal:questionnaire-done": "portal-object",
     "portal:learn": "portal",
     "portal:learn-topic": "portal",
+    "portal:progress": "portal",
+    "portal:schedule": "portal",
+    "portal:schedule-ics": "portal",
+    "portal:plan-contract": "portal",
+    "portal:plan-relapse": "portal",
+    "portal:plan-safety": "portal",
+    "portal:reminders": "portal",
+    "reminders:client-log": "read",
+    "portal:diary": "portal",
+    "portal:diary-communication": "portal",
+    "portal:diary-entry": "portal-object",
+    "portal:diary-delete": "portal-object",
     "portal:crisis": "public",
     "portal:join": "public",
     "portal:sign-in-link": "public",
@@ -381,6 +402,7 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
         focus=f"{m} focus",
         goals=f"{m} goals",
         missed_sessions=f"{m} missed",
+        shared_with_client=True,  # shared, so a portal page that reached it would show the marker
         updated_by=clinician,
     )
     SessionWork.objects.create(session=session, interval_events=f"{m} interval", updated_by=clinician)
@@ -421,6 +443,7 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
         who_to_contact=f"{m} contact",
         when_to_come_back=f"{m} back",
         recommendation_note=f"{m} recommendation",
+        shared_with_client=True,
         updated_by=clinician,
     )
     plan = SafetyPlan.objects.create(
@@ -435,6 +458,38 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
         reasons_for_living=f"{m} reasons",
         created_by=clinician,
         created_at=timezone.now(),
+        shared_with_client=True,
+    )
+    ReminderPreference.objects.create(client=client, channel="sms", phone=f"+44700{m}")
+    ReminderDelivery.objects.create(
+        client=client,
+        kind="session",
+        session_ref=session.pk,
+        session_date=session.scheduled_date,
+        channel="sms",
+    )
+    # the client's diary, dated so that the session page's diary panel shows both entries
+    mood_entry = DiaryEntry.objects.create(
+        client=client,
+        course=course,
+        entry_date=session.scheduled_date,
+        kind="mood",
+        mood=3,
+        someone_else=f"{m} someone",
+        events=f"{m} day events",
+    )
+    mood_entry.people.set([person])
+    DiaryEntry.objects.create(
+        client=client,
+        course=course,
+        entry_date=session.scheduled_date,
+        kind="communication",
+        what_happened=f"{m} diary happened",
+        what_i_said=f"{m} diary i said",
+        what_they_said=f"{m} diary they said",
+        what_i_felt=f"{m} diary i felt",
+        what_i_wanted=f"{m} diary i wanted",
+        what_else=f"{m} diary else",
     )
     return {
         "client_id": client.pk,
@@ -446,8 +501,10 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
         "event_id": event.pk,
         "homework_id": homework.pk,
         "analysis_id": analysis.pk,
+        "entry_id": mood_entry.pk,
         "version": plan.version,
         "instrument": "phq9",
+        "question": 1,  # a portal questionnaire's question number
         "topic": "depression",  # a Learn page: the same for every client, no record
     }
 
@@ -464,6 +521,8 @@ NOT_FREE_TEXT = {
     "safety.RiskAlert": {"flag", "summary"},
     "portal.PortalInvitation": {"token_hash"},
     "portal.SignInLink": {"token_hash"},
+    "reminders.ReminderDelivery": {"error"},  # an exception's class name, never its message
+    "portal.QuestionnaireDraft": {"instrument"},  # an instrument key; the answers are option indexes
 }
 # Tables that hold no client's record (or only ids): organisation set-up, users, the audit log.
 NOT_CLIENT_RECORDS = {

@@ -1,5 +1,9 @@
 """Portal routes of this part; included by openipt/portal/urls.py inside the `portal` namespace."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("", views.reminder_settings, name="reminders"),
+]

@@ -1,7 +1,11 @@
 """Staff routes of reminders (the delivery log); mounted at /reminders/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reminders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("clients/<int:client_id>/", views.client_log, name="client-log"),
+]
