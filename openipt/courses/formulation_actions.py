@@ -287,6 +287,39 @@ def set_contract(
     return contract
 
 
+def share_contract(
+    actor: Any, course: Course, *, shared: bool, base_version: int, request: HttpRequest | None = None
+) -> Contract:
+    """Show the contract in the client's portal, or stop showing it; audited as
+    `contract.share` / `contract.unshare`.
+
+    Sharing is not a change to the terms, so the version stays; the version the clinician saw is
+    checked all the same, so what is shared is what they read. Refused once the course has ended
+    (like every contract change) and when there is no contract yet. Setting what is already set
+    changes nothing and records nothing.
+    """
+    if not can_write(actor, course.client):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        if not locked.is_active:
+            raise refuse(_("This course has ended; it can no longer be changed."))
+        contract = Contract.objects.select_for_update().filter(course=locked).first()
+        if contract is None:
+            raise refuse(_("Save the contract before sharing it with the client."))
+        if contract.version != base_version:
+            raise refuse(
+                _("Someone saved the contract after you opened this page, so nothing changed. Read it again.")
+            )
+        if contract.shared_with_client == shared:
+            return contract
+        contract.shared_with_client = shared
+        contract.save(update_fields=["shared_with_client"])
+        action = "contract.share" if shared else "contract.unshare"
+        record(actor, action, obj=contract, client_id=locked.client_id, request=request)
+    return contract
+
+
 def _resize_course(course: Course, count: int) -> bool:
     """Give the (locked) course `count` live sessions; True when the schedule changed."""
     live = list(course.sessions.exclude(attendance=Attendance.CANCELLED).order_by("number"))

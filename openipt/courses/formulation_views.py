@@ -8,20 +8,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from openipt.audit import actions as audit
 from openipt.clients.access import can_write
 from openipt.inventory import formulation as rules
 from openipt.inventory.facts import facts_for
 from openipt.lib.decorators import clinical_view
-from openipt.lib.errors import refuse
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
 from openipt.protocols.model import CADENCE_LABELS, ProblemArea
@@ -366,7 +363,7 @@ def _share(request: AuthedRequest, course: Course) -> HttpResponse:
         messages.error(request, _("The page was incomplete, so nothing changed. Reload it and try again."))
         return redirect("formulation:contract", course.pk)
     try:
-        saved = share_contract(
+        saved = actions.share_contract(
             request.user,
             course,
             shared=form.cleaned_data["share"],
@@ -381,39 +378,6 @@ def _share(request: AuthedRequest, course: Course) -> HttpResponse:
     else:
         messages.success(request, _("Contract no longer shared: the client's portal no longer shows it."))
     return redirect("formulation:contract", course.pk)
-
-
-def share_contract(
-    actor: Any, course: Course, *, shared: bool, base_version: int, request: HttpRequest | None = None
-) -> Contract:
-    """Show the contract in the client's portal, or stop showing it; audited as
-    `contract.share` / `contract.unshare`.
-
-    Sharing is not a change to the terms, so the version stays; the version the clinician saw is
-    checked all the same, so what is shared is what they read. Refused once the course has ended
-    (like every contract change) and when there is no contract yet. Setting what is already set
-    changes nothing and records nothing.
-    """
-    if not can_write(actor, course.client):
-        raise PermissionDenied
-    with transaction.atomic():
-        locked = Course.objects.select_for_update().get(pk=course.pk)
-        if not locked.is_active:
-            raise refuse(_("This course has ended; it can no longer be changed."))
-        contract = Contract.objects.select_for_update().filter(course=locked).first()
-        if contract is None:
-            raise refuse(_("Save the contract before sharing it with the client."))
-        if contract.version != base_version:
-            raise refuse(
-                _("Someone saved the contract after you opened this page, so nothing changed. Read it again.")
-            )
-        if contract.shared_with_client == shared:
-            return contract
-        contract.shared_with_client = shared
-        contract.save(update_fields=["shared_with_client"])
-        action = "contract.share" if shared else "contract.unshare"
-        audit.record(actor, action, obj=contract, client_id=locked.client_id, request=request)
-    return contract
 
 
 def _schedule(course: Course) -> list[Any]:

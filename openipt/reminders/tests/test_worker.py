@@ -50,6 +50,17 @@ def test_send_reminders_queues_and_the_worker_sends(portal_user: User, emailed: 
     assert command("send_reminders") == "Queued 0 reminder(s); queued 0 again.\n"
 
 
+def test_the_worker_alone_finds_and_sends_them(portal_user: User, emailed: Client) -> None:
+    """`openipt worker` runs the reminder scan beside the escalation scan: no cron needed."""
+    command("worker", "--once")
+
+    [message] = mail.outbox
+    assert message.to == ["maya@example.org"]
+    assert ReminderDelivery.objects.get().status == "sent"
+    command("worker", "--once")
+    assert len(mail.outbox) == 1
+
+
 def test_two_scans_at_once_log_one_reminder(portal_user: User) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers: PostgreSQL only (the unique key is shown in test_scan.py)")

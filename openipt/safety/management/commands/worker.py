@@ -3,7 +3,8 @@
 One thread and one database connection do both, in a loop:
 
 1. when `--scan-interval` seconds have passed, escalate overdue alerts and queue again the
-   escalation e-mails that failed (`openipt.safety.escalation`);
+   escalation e-mails that failed (`openipt.safety.escalation`), then queue the client reminders
+   that are due (`openipt.reminders.scan`; a failure there never holds up escalation);
 2. run every queued task (django-tasks-db's own `Worker`, in batch mode), so the e-mails queued
    by step 1 go out straight away;
 3. sleep up to a second and go round again.
@@ -32,6 +33,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from openipt.reminders.scan import send_due_reminders
 from openipt.safety.escalation import escalate_due_alerts, retry_undelivered
 
 logger = logging.getLogger("openipt.safety.worker")
@@ -97,7 +99,11 @@ class Command(BaseCommand):
         now = timezone.now()
         escalated = escalate_due_alerts(now)
         requeued = retry_undelivered(now)
+        self.guarded(self.scan_reminders)  # a reminder problem never holds up escalation
         return len(escalated), len(requeued)
+
+    def scan_reminders(self) -> None:
+        send_due_reminders(timezone.now())
 
     def run_tasks(self) -> None:
         if self.worker is not None:
