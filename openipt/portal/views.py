@@ -26,13 +26,15 @@ from openipt.audit.actions import client_ip
 from openipt.clients.access import can_write, get_client_for_user
 from openipt.clients.models import Client
 from openipt.courses.models import Attendance, CourseStatus, Session
+from openipt.diary.summary import card_for as diary_card
 from openipt.safety.actions import FALLBACK, crisis_resources_for
 
-from . import actions, tokens
+from . import actions, progress, tokens
 from . import homework as portal_homework
 from . import learn as learn_pages
 from .forms import CodeJoinForm, HomeworkAnswerForm, LinkJoinForm, SignInLinkForm
 from .homework import get_client_homework, homework_for_client, stamp
+from .questionnaires import due_questionnaires
 from .throttle import over_limit
 
 _clock = time.monotonic  # module-level so the timing test can replace them
@@ -212,7 +214,8 @@ def crisis(request: HttpRequest) -> HttpResponse:
     Open to everyone: a client who cannot sign in needs it too."""
     client = portal_client(request.user)
     lines = crisis_resources_for(client.organisation_id, client.locale) if client else [FALLBACK]
-    return render(request, "portal/crisis.html", {"crisis": lines, "client": client})
+    has_plan = client is not None and progress.shared_safety_plan(client) is not None
+    return render(request, "portal/crisis.html", {"crisis": lines, "client": client, "has_plan": has_plan})
 
 
 @portal_view
@@ -227,7 +230,14 @@ def home(request: HttpRequest, client: Client) -> HttpResponse:
         .order_by("scheduled_date", "number")
         .first()
     )
-    return render(request, "portal/home.html", {"client": client, "next_session": next_session})
+    context = {
+        "client": client,
+        "next_session": next_session,
+        "due": due_questionnaires(client, timezone.localdate()),
+        "diary_card": diary_card(client),
+        "progress_card": progress.home_card(client),
+    }
+    return render(request, "portal/home.html", context)
 
 
 @portal_view

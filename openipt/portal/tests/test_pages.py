@@ -18,7 +18,25 @@ from openipt.safety.models import CrisisResource
 
 from .conftest import joined
 
-PAGES = ["/portal/", "/portal/crisis/", "/portal/join/", "/portal/sign-in-link/", "/portal/sign-in/?t=x"]
+PAGES = [
+    "/portal/",
+    "/portal/crisis/",
+    "/portal/join/",
+    "/portal/sign-in-link/",
+    "/portal/sign-in/?t=x",
+    "/portal/homework/",
+    "/portal/learn/",
+    "/portal/learn/depression/",
+    "/portal/questionnaires/",
+    "/portal/diary/",
+    "/portal/diary/conversation/",
+    "/portal/progress/",
+    "/portal/progress/sessions/",
+    "/portal/progress/agreement/",
+    "/portal/progress/staying-well/",
+    "/portal/progress/safety-plan/",
+    "/portal/reminders/",
+]
 
 
 def signed_in(user: User) -> HttpClient:
@@ -43,6 +61,22 @@ def test_a_client_sees_their_next_session(
     assert "Hello, May" in page
     assert session.scheduled_date.strftime("%-d %B %Y") in page
     assert f"Session {session.number}" in page
+
+
+def test_home_leads_to_the_questionnaires_due_the_diary_and_progress(
+    alice: User, client_a: Client, course_a: Course, time_machine: Any
+) -> None:
+    """The first thing a client sees is what is waiting for them before the next session."""
+    time_machine.move_to("2026-03-01 09:00Z", tick=False)  # the day before course_a's first session
+    page = signed_in(joined(alice, client_a)).get("/portal/").content.decode()
+
+    first = course_a.sessions.order_by("number").first()
+    assert first is not None
+    assert "Before your next session" in page
+    assert f'href="/portal/questionnaires/{first.pk}/phq9/"' in page
+    assert 'href="/portal/diary/"' in page and 'href="/portal/progress/"' in page
+    assert 'href="/portal/reminders/"' in page
+    assert page.index("Before your next session") < page.index("Your next session")
 
 
 def test_without_a_course_there_is_no_session_to_show(alice: User, client_a: Client) -> None:
@@ -118,6 +152,21 @@ def test_crisis_help_shows_the_clinic_lines_for_the_client_locale(
     page = signed_in(joined(alice, client_a)).get("/portal/crisis/").content.decode()
 
     assert "Samaritans" in page and "116 123" in page and "SOS" not in page
+
+
+def test_crisis_help_opens_the_safety_plan_once_it_is_shared(alice: User, client_a: Client) -> None:
+    from openipt.safety.plans import save_safety_plan
+
+    http = signed_in(joined(alice, client_a))
+    assert "Open my safety plan" not in http.get("/portal/crisis/").content.decode()
+    plan = save_safety_plan(alice, client_a, base_version=None, warning_signs="Not sleeping.")
+    assert "Open my safety plan" not in http.get("/portal/crisis/").content.decode()  # not shared
+
+    save_safety_plan(
+        alice, client_a, base_version=plan.version, shared_with_client=True, warning_signs="Not sleeping."
+    )
+    page = http.get("/portal/crisis/").content.decode()
+    assert "Open my safety plan" in page and 'href="/portal/progress/safety-plan/"' in page
 
 
 def test_crisis_help_without_sign_in_shows_the_emergency_number(north: Organisation) -> None:
