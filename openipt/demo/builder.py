@@ -22,9 +22,15 @@ from openipt.accounts.models import Organisation, Role, Team, User
 from openipt.clients.actions import create_client
 from openipt.clients.models import Client
 from openipt.courses import actions as course_actions
-from openipt.courses.formulation_actions import choose_problem_areas, save_formulation, set_contract
+from openipt.courses.formulation_actions import (
+    choose_problem_areas,
+    save_formulation,
+    set_contract,
+    share_contract,
+)
 from openipt.courses.models import (
     Attendance,
+    Contract,
     Course,
     CourseStatus,
     Homework,
@@ -41,12 +47,15 @@ from openipt.courses.session_work import (
 )
 from openipt.courses.termination import save_termination
 from openipt.demo.stories import STORIES, Story
+from openipt.diary.models import DiaryEntry, EntryKind
 from openipt.inventory.actions import add_event, add_person, set_onset
 from openipt.inventory.facts import facts_for
 from openipt.inventory.formulation import draft_formulation, suggest
 from openipt.measures.actions import record_response
 from openipt.measures.models import Channel, Source
 from openipt.notes import actions as note_actions
+from openipt.portal.models import PortalAccount
+from openipt.portal.questionnaires import due_questionnaires, get_questionnaire, save_answer
 from openipt.safety.models import CrisisResource
 from openipt.safety.plans import save_safety_plan
 
@@ -66,6 +75,9 @@ class DemoClient:
     risk_now: int = 0  # PHQ-9 item 9 at the latest session
     locale: str = "en-gb"
 
+
+# The demo client with a portal login (`client-demo`): Priya, role dispute, middle phase.
+PORTAL_CLIENT = "NS-1003"
 
 NORTHSIDE = [
     DemoClient("Maya", "Okafor", "", date(1988, 4, 12), "NS-1001", "ipt-standard", 2, 19, -0.6),
@@ -214,6 +226,62 @@ class DemoBuilder:
                 self.safety_plan(staff[spec.clinician], client)
         for spec in RIVERSIDE:
             self.client_with_course(spec, staff[spec.clinician], rteam, river)
+        self.portal_client(staff["alice"], Client.objects.get(clinic_identifier=PORTAL_CLIENT))
+
+    def portal_client(self, clinician: User, client: Client) -> None:
+        """`client-demo`: Priya (role dispute, middle phase) on the portal, with questionnaires due
+        before her next session, one of them half answered, open homework, a shared contract, a
+        week of diary entries and one worked-through conversation."""
+        Client.objects.filter(pk=client.pk).update(email="priya.demo@example.org")
+        client.refresh_from_db()
+        password = _password()
+        user = User.objects.create_user(
+            username="client-demo", password=password, role=Role.CLIENT, organisation=client.organisation
+        )
+        PortalAccount.objects.create(user=user, client=client, created_by=clinician)
+        self.logins.append(("client-demo", password, Role.CLIENT, client.organisation.name))
+        course = client.courses.get(status=CourseStatus.ACTIVE)
+        contract = Contract.objects.get(course=course)
+        share_contract(clinician, course, shared=True, base_version=contract.version)
+        # A questionnaire started on the bus and left half done (the portal keeps the answers).
+        due = due_questionnaires(client, self.today)
+        if due:
+            started = get_questionnaire(client, due[-1].session_id, due[-1].instrument)
+            for number in (1, 2, 3):
+                save_answer(user, started, number, str(self.rng.randrange(1, 3)))
+        people = {p.name: p for p in client.people.all()}
+        days = [
+            (6, 4, ["Arjun"], "Arjun left for the week on Monday morning; the flat felt empty."),
+            (5, 4, ["Mum"], "Mum rang; we talked about nothing much. Helped a bit."),
+            (4, 5, ["Ines"], "Coffee with Ines after work. Laughed for the first time in a while."),
+            (3, 3, ["Arjun"], "Short call with Arjun, ended badly again."),
+            (2, 5, [], "Quiet day. Walked to the market."),
+            (1, 6, ["Arjun", "Mum"], "Arjun home tonight. We ate together and did not argue."),
+        ]
+        for back, mood, names, events in days:
+            entry = DiaryEntry.objects.create(
+                client=client,
+                course=course,
+                entry_date=self.today - timedelta(days=back),
+                kind=EntryKind.MOOD,
+                mood=mood,
+                events=events,
+            )
+            entry.people.set([people[n] for n in names if n in people])
+        talk = DiaryEntry.objects.create(
+            client=client,
+            course=course,
+            entry_date=self.today - timedelta(days=3),
+            kind=EntryKind.COMMUNICATION,
+            mood=3,
+            what_happened="Arjun rang on Thursday to say he would be late home on Friday.",
+            what_i_said="Fine, do what you want. You always do.",
+            what_they_said="He said I never listen to why he has to work away.",
+            what_i_felt="Hurt and lonely, then angry with myself.",
+            what_i_wanted="For him to know that Fridays matter to me.",
+            what_else="I miss you at the weekends. Can we keep Friday evenings for us?",
+        )
+        talk.people.set([people["Arjun"]] if "Arjun" in people else [])
 
     def client_with_course(self, spec: DemoClient, clinician: User, team: Team, org: Organisation) -> Client:
         client = create_client(

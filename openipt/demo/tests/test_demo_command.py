@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import Client as DjangoClient
+from django.utils import timezone
 
 from openipt.accounts.models import Organisation, Role, User
 from openipt.audit.models import AuditEvent
@@ -53,6 +55,31 @@ def logins_of_a_fresh_build(tmp_path: Path, *args: str) -> list[list[str]]:
 
 
 @pytest.mark.django_db
+def test_client_demo_has_something_to_do_on_the_portal(tmp_path: Path) -> None:
+    """The portal login reaches Priya's own record with questionnaires due (one half answered),
+    open homework, a shared contract and a week of diary entries."""
+    from openipt.access.rules import portal_client
+    from openipt.diary.models import DiaryEntry
+    from openipt.portal.questionnaires import due_questionnaires
+
+    run()
+    user = User.objects.get(username="client-demo")
+    priya = portal_client(user)
+    assert priya is not None and priya.clinic_identifier == "NS-1003"
+    due = due_questionnaires(priya, timezone.localdate())
+    assert due and any(d.in_progress for d in due)
+    course = priya.courses.get(status=CourseStatus.ACTIVE)
+    assert course.contract.shared_with_client
+    assert course.homework.filter(reviewed_in__isnull=True).exists()
+    entries = DiaryEntry.objects.filter(client=priya)
+    assert entries.filter(kind="mood").count() >= 5 and entries.filter(kind="communication").exists()
+    http = DjangoClient()
+    http.force_login(user)
+    for url in ("/portal/", "/portal/questionnaires/", "/portal/diary/", "/portal/progress/"):
+        assert http.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
 def test_it_builds_the_demo_clinic(tmp_path: Path) -> None:
     output = run()
 
@@ -67,6 +94,7 @@ def test_it_builds_the_demo_clinic(tmp_path: Path) -> None:
         "bob": (north, Role.SUPERVISOR),
         "erin": (north, Role.ADMIN),
         "charlie": (river, Role.CLINICIAN),
+        "client-demo": (north, Role.CLIENT),
     }
     assert not staff["erin"].teams.exists()
     assert all(u.check_password(PASSWORD) for u in staff.values())
@@ -118,7 +146,7 @@ def test_it_builds_the_demo_clinic(tmp_path: Path) -> None:
     assert str(logins) in output
     assert stat.S_IMODE(logins.stat().st_mode) == 0o600
     rows = [line.split("\t") for line in logins.read_text().splitlines()]
-    assert [row[0] for row in rows] == ["alice", "dave", "bob", "erin", "charlie"]
+    assert [row[0] for row in rows] == ["alice", "dave", "bob", "erin", "charlie", "client-demo"]
     assert {row[1] for row in rows} == {PASSWORD}
 
 
@@ -131,7 +159,7 @@ def test_without_a_configured_password_each_login_gets_a_generated_one(settings,
 
     first_passwords = [row[1] for row in first]
     second_passwords = [row[1] for row in second]
-    assert len(set(first_passwords)) == 5  # one per person
+    assert len(set(first_passwords)) == 6  # one per person (five staff and client-demo)
     assert all(len(p) >= 16 for p in first_passwords)
     assert not set(first_passwords) & set(second_passwords)  # never a fixed default
 
