@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def page():
+def browser():  # type: ignore[no-untyped-def]
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
@@ -31,10 +31,15 @@ def page():
     assert executable, "Debian's chromium is not installed (scripts/test-browser.sh installs it)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 360, "height": 740})
-        yield context.new_page()
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    yield context.new_page()
+    context.close()
 
 
 def check_axe(page, name: str) -> None:
@@ -48,3 +53,33 @@ def check_axe(page, name: str) -> None:
     )
     violations = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in result["violations"]]
     assert violations == [], f"{name}: {violations}"
+
+
+# Resolves with the page's cumulative layout shift so far (0 when nothing has shifted).
+LAYOUT_SHIFT_JS = """
+() => new Promise((resolve) => {
+  let total = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
+  });
+  observer.observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => { observer.disconnect(); resolve(total); }, 200);
+})
+"""
+
+
+def check_phone(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The page on a 320 px wide screen (set before the page loads, with `page.set_viewport_size`):
+    nothing wider than the screen, no layout shift, zero axe-core violations."""
+    assert page.viewport_size["width"] == 320, "set a 320 px viewport before opening the page"
+    overflow = page.evaluate(
+        "() => Array.from(document.querySelectorAll('body *'))"
+        ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+        ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).slice(0, 5)"
+    )
+    assert overflow == [], f"{name}: wider than a 320 px screen: {overflow}"
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"{name}: the page scrolls sideways at 320 px ({width} px wide)"
+    shift = page.evaluate(LAYOUT_SHIFT_JS)
+    assert shift < 0.01, f"{name}: layout shift {shift:.3f}"
+    check_axe(page, name)
