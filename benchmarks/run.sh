@@ -6,3 +6,5 @@ export OPENIPT_VAR_DIR="$(mktemp -d -t openipt-bench-XXXXXX)"
 export ALLOWED_HOSTS=testserver OPENIPT_INSECURE_HTTP=1 OPENIPT_PLAIN_STATIC=1 DJANGO_SETTINGS_MODULE=openipt.test_settings
 trap 'rm -rf "$OPENIPT_VAR_DIR"' EXIT
 .venv/bin/python benchmarks/bench_pages.py
+rm -f "$OPENIPT_VAR_DIR"/openipt.sqlite3*  # a fresh demo clinic for the next script
+.venv/bin/python benchmarks/bench_weight.py
