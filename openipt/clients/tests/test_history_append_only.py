@@ -7,13 +7,28 @@ from django.db import IntegrityError, connection, transaction
 
 from openipt.clients.actions import update_client
 from openipt.clients.models import Client
-from openipt.lib.db.guards import HISTORY_TABLES, installed_triggers
+from openipt.lib.db.guards import HISTORY_TABLES, LATER_HISTORY_TABLES, installed_triggers, missing_triggers
 
 
 def test_every_history_table_has_its_guards(db: None) -> None:
     present = installed_triggers(connection)
-    for table in HISTORY_TABLES:
+    for table in HISTORY_TABLES + LATER_HISTORY_TABLES:
         assert {f"{table}_no_update", f"{table}_no_delete"} <= present, table
+    assert missing_triggers(connection) == []
+
+
+def test_every_version_history_table_in_openipt_is_guarded(db: None) -> None:
+    """A new app's history tables must be listed in guards (and get their triggers): this fails first."""
+    from django.apps import apps
+
+    tables = {
+        m._meta.db_table
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.db_table.split("_", 1)[-1].startswith("historical")
+        and m._meta.app_label not in {"simple_history"}
+    }
+    assert tables, "no history tables found: the test would be vacuous"
+    assert sorted(tables - set(HISTORY_TABLES + LATER_HISTORY_TABLES)) == []
 
 
 @pytest.mark.parametrize(
