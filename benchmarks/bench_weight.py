@@ -68,7 +68,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("demo", verbosity=0)
     assets = asset_bytes()
-    print(f"\nPage weight, first visit (stylesheet and icon {assets / 1024:.1f} KB compressed, no JavaScript)\n")
+    kb = assets / 1024
+    print(f"\nPage weight, first visit (stylesheet and icon {kb:.1f} KB compressed, no JavaScript)\n")
     print("| Page | HTML | Transferred | Target |\n| --- | --- | --- | --- |")
     ok = True
 
