@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
@@ -35,6 +36,7 @@ def record_response(
     session: Session | None = None,
     completed_at: datetime | None = None,
     response_uuid: uuid_mod.UUID | None = None,
+    once_per_session: bool = False,
     request: HttpRequest | None = None,
 ) -> Response:
     """Store a completed questionnaire with its score, and any risk alert, atomically.
@@ -42,6 +44,8 @@ def record_response(
     Every input path (session page, CLI, API, portal, import) calls this function, so a positive
     risk answer can never be stored without its alert. Re-sending the same `response_uuid`
     (a double-submitted form, a retried sync) returns the stored response instead of a duplicate.
+    `once_per_session` refuses a second response to the same instrument for the session (a form
+    opened before someone else, or the client on the portal, recorded it).
     """
     instrument_for(client.organisation_id, instrument)  # refuses unknown and not-enabled instruments
     try:
@@ -67,6 +71,11 @@ def record_response(
                 if existing.client_id != client.pk or existing.instrument != instrument:
                     raise refuse(_("This form was already used for another questionnaire; reload the page."))
                 return existing
+        if once_per_session and session is not None:
+            Session.objects.select_for_update().filter(pk=session.pk).first()  # one at a time
+            earlier = Response.objects.filter(client=client, session=session, instrument=instrument).first()
+            if earlier is not None:
+                raise refuse(_already_recorded(earlier))
         response = Response.objects.create(
             uuid=response_uuid or uuid_mod.uuid4(),
             instrument=instrument,
@@ -92,3 +101,12 @@ def record_response(
         raise_alerts(response, result)
         record(actor, "response.record", obj=response, client_id=client.pk, request=request)
     return response
+
+
+def _already_recorded(earlier: Response) -> str:
+    when = date_format(timezone.localtime(earlier.completed_at), "j M Y, H:i")
+    how = earlier.get_channel_display().lower()
+    return _(
+        "This questionnaire was already recorded for this session (%(how)s, %(when)s), so nothing was "
+        "saved. If another is needed, record it as an extra measure from the client page."
+    ) % {"how": how, "when": when}

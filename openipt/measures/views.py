@@ -65,6 +65,7 @@ def _record(
             session=session,
             course=course,
             response_uuid=form.cleaned_data["response_uuid"],
+            once_per_session=session is not None,
             request=request,
         )
     except ValidationError as exc:
@@ -86,6 +87,10 @@ def record_in_session(request: AuthedRequest, session_id: int, instrument: str) 
         response = _record(request, form, session.course.client, Channel.IN_SESSION, session=session)
         if response is not None:
             return redirect("courses:session", session.pk)
+        if Response.objects.filter(session=session, instrument=inst.key).exists():
+            # recorded meanwhile (the client, on the portal): the page now shows that score, not
+            # this form, so the refusal goes in a message
+            messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
     context = session_context(request, session, measure_forms={inst.key: form})
     return render(request, "courses/session.html", context, status=400)
 

@@ -91,8 +91,9 @@ def _mail(subject: str, template: str, context: dict[str, str], to: str, obj: An
     """Send after the commit; a failure is logged (no address, no link) and reported back."""
     try:
         send_mail(subject, render_to_string(template, context), None, [to])
-    except Exception:  # SMTP and socket errors: the caller tells the user to try again
-        logger.exception("could not e-mail %s %s", type(obj).__name__, obj.pk)
+    except Exception as exc:  # SMTP and socket errors: the caller tells the user to try again
+        # The error's class only, no traceback: SMTP errors quote the address (and may echo the link).
+        logger.error("could not e-mail %s %s (%s)", type(obj).__name__, obj.pk, type(exc).__name__)
         return False
     return True
 

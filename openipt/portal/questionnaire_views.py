@@ -6,6 +6,7 @@ session through the signed-in client, so another client's session is a 404.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -23,6 +24,7 @@ from openipt.lib.forms import apply_error
 from openipt.measures.instruments import Item
 from openipt.measures.models import Channel, Response
 from openipt.safety.actions import crisis_resources_for
+from openipt.safety.models import RiskAlert
 
 from . import questionnaires as qs
 from .questionnaires import AlreadySent, Questionnaire, get_questionnaire
@@ -100,6 +102,9 @@ def question(
     request: HttpRequest, client: Client, session_id: int, instrument: str, question: int
 ) -> HttpResponse:
     q = get_questionnaire(client, session_id, instrument)
+    late = request.method == "POST" and (q.ended or q.response is not None)
+    if late and qs.posted_positive(q, question, request.POST.get("answer")):
+        return _keep_risk_answer(request, q, question)
     stopped = _stopped(request, q)
     if stopped is not None:
         return stopped
@@ -119,13 +124,23 @@ def question(
             request.user, q, question, request.POST.get("answer"), skip=skip, request=request
         )
     except AlreadySent as exc:
+        if qs.posted_positive(q, question, request.POST.get("answer")):
+            return _keep_risk_answer(request, q, question)
         return _sent_notice(request, exc.response, status=409)
     except ValidationError as exc:
+        if qs.posted_positive(q, question, request.POST.get("answer")) and q.ended_now():
+            return _keep_risk_answer(request, q, question)
         apply_error(form, exc)
         return _question_page(request, q, question, form, status=400)
     if answered.positive:
         return redirect(q.url("questionnaire-crisis"))
     return _go_on(q)
+
+
+def _keep_risk_answer(request: HttpRequest, q: Questionnaire, number: int) -> HttpResponse:
+    """A positive risk answer after the questionnaire closed: kept (and alerted), then crisis help."""
+    qs.keep_risk_answer(request.user, q, number, request.POST.get("answer"), request=request)
+    return redirect(q.url("questionnaire-crisis"))
 
 
 def _unreachable(q: Questionnaire, number: int) -> str:
@@ -202,7 +217,13 @@ def send(request: HttpRequest, client: Client, session_id: int, instrument: str)
 def crisis(request: HttpRequest, client: Client, session_id: int, instrument: str) -> HttpResponse:
     """Straight after a positive risk answer: help now, then the way on."""
     q = get_questionnaire(client, session_id, instrument)
-    told = q.response is not None and q.response.alerts.exists()
+    # Told: this questionnaire's response carries an alert, or a portal answer of the last hour
+    # did (a late risk answer is kept as an ad-hoc response; see questionnaires.keep_risk_answer).
+    told = (q.response is not None and q.response.alerts.exists()) or RiskAlert.objects.filter(
+        client=client,
+        response__channel=Channel.PORTAL,
+        raised_at__gte=timezone.now() - timedelta(hours=1),
+    ).exists()
     next_url = q.url("questionnaire-done" if q.draft is None and q.response is not None else "questionnaire")
     context = {
         "crisis": crisis_resources_for(client.organisation_id, client.locale),

@@ -203,6 +203,10 @@ class Questionnaire:
     def ended(self) -> bool:
         return self.session.course.status != CourseStatus.ACTIVE
 
+    def ended_now(self) -> bool:
+        """Whether the course has ended by now (it may have since this questionnaire was loaded)."""
+        return Course.objects.filter(pk=self.session.course_id).exclude(status=CourseStatus.ACTIVE).exists()
+
     def asked(self) -> list[tuple[int, Item]]:
         return asked(self.instrument, self.answers)
 
@@ -327,20 +331,90 @@ def save_answer(
         draft.updated_at = timezone.now()
         draft.save(update_fields=["answers", "updated_at"])
         record(actor, "portal.questionnaire.answer", obj=draft, client_id=q.client.pk, request=request)
-    if not is_positive(item, index):
-        return Answered(positive=False, sent=None)
-    try:
-        sent = send(actor, q, at_risk=True, request=request)
-    except (ValidationError, AlreadySent) as exc:
-        # The answer stays in the draft and goes with the rest; the crisis page says so. The
-        # exception's class only: a scoring message can quote answers.
-        logger.error(
-            "Portal questionnaire draft %s: a risk answer could not be sent (%s)",
-            draft.pk,
-            type(exc).__name__,
-        )
-        sent = None
+        if not is_positive(item, index):
+            return Answered(positive=False, sent=None)
+        # Sent in the same transaction as the answer (send's own block is a savepoint), so no
+        # other tab can change the risk answer in between.
+        try:
+            sent = send(actor, q, at_risk=True, request=request)
+        except (ValidationError, AlreadySent) as exc:
+            # The answer stays in the draft and goes with the rest; the crisis page says so. The
+            # exception's class only: a scoring message can quote answers.
+            logger.error(
+                "Portal questionnaire draft %s: a risk answer could not be sent (%s)",
+                draft.pk,
+                type(exc).__name__,
+            )
+            sent = None
     return Answered(positive=True, sent=sent)
+
+
+def posted_positive(q: Questionnaire, number: int, raw: str | None) -> bool:
+    """Whether a posted answer is a positive risk answer (nothing stored, nothing refused)."""
+    if not 1 <= number <= len(q.instrument.items):
+        return False
+    item = q.instrument.items[number - 1]
+    try:
+        return is_positive(item, parse_answer(item, raw, skip=False))
+    except ValidationError:
+        return False
+
+
+def keep_risk_answer(
+    actor: Any, q: Questionnaire, number: int, raw: str | None, *, request: HttpRequest | None = None
+) -> Response | None:
+    """A positive risk answer the questionnaire can no longer take is never dropped.
+
+    It arrives after the questionnaire was closed under the client: sent already (a double tap on
+    the answer, or the clinician recorded it in session meanwhile) or the course ended. If this
+    very answer was already sent with its alert (the double tap), that response is returned.
+    Otherwise the draft's answers with this one are recorded as an ad-hoc response (no session;
+    the course only while it is active) through `record_response`, so the alert opens as on every
+    path, and the draft goes. None when nothing could be recorded; that is logged without values.
+    """
+    if not posted_positive(q, number, raw):
+        return None
+    item = q.instrument.items[number - 1]
+    index = parse_answer(item, raw, skip=False)
+    with transaction.atomic():
+        draft = (
+            QuestionnaireDraft.objects.select_for_update()
+            .filter(client=q.client, session=q.session, instrument=q.key)
+            .first()
+        )
+        stored = Response.objects.filter(client=q.client, session=q.session, instrument=q.key).first()
+        if (
+            draft is None
+            and stored is not None
+            and stored.channel == Channel.PORTAL
+            and stored.alerts.exists()
+        ):
+            return stored  # this answer, sent a moment ago with its alert
+        answers = dict(draft.answers) if draft is not None else {}
+        answers = _pruned(q.instrument, {**answers, item.link_id: index})
+        course = q.session.course
+        try:
+            response = record_response(
+                actor,
+                q.client,
+                instrument=q.key,
+                answers={link_id: i for link_id, i in answers.items() if i is not None},
+                source=Source.CLIENT,
+                channel=Channel.PORTAL,
+                course=course if course.status == CourseStatus.ACTIVE else None,
+                response_uuid=draft.uuid if draft is not None else None,
+                request=request,
+            )
+        except ValidationError as exc:
+            logger.error(
+                "Portal questionnaire for session %s: a late risk answer could not be recorded (%s)",
+                q.session.pk,
+                type(exc).__name__,
+            )
+            return None
+        if draft is not None:
+            draft.delete()
+    return response
 
 
 def _sent_as(q: Questionnaire, draft_uuid: str) -> Response | None:

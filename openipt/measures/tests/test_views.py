@@ -208,6 +208,30 @@ def test_a_double_submitted_form_stores_one_response(
     assert RiskAlert.objects.count() == 1
 
 
+def test_a_form_opened_before_the_client_sent_it_from_the_portal_stores_nothing(
+    client: HttpClient, alice: User, session_1: Session
+) -> None:
+    """The session page was open while the client sent this PHQ-9 from the portal: the clinician's
+    copy is refused with what to do, so the session keeps one PHQ-9."""
+    from openipt.measures.actions import record_response
+    from openipt.measures.models import Channel
+
+    portal = record_response(
+        alice,
+        session_1.course.client,
+        instrument="phq9",
+        answers=[1] * 9,
+        channel=Channel.PORTAL,
+        session=session_1,
+    )
+    client.force_login(alice)
+    refused = client.post(in_session_url(session_1), form_data("phq9", PHQ9_NO_RISK))
+
+    assert refused.status_code == 400
+    assert "already recorded for this session (client portal" in refused.content.decode()
+    assert list(Response.objects.all()) == [portal]
+
+
 def test_an_unknown_instrument_is_404(client: HttpClient, alice: User, session_1: Session) -> None:
     client.force_login(alice)
     assert client.post(in_session_url(session_1, "beck"), {}).status_code == 404

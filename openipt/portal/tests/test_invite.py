@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -145,3 +146,27 @@ def test_audit_rows_carry_no_name_or_secret(alice: User, emailed: Client) -> Non
     for secret in (token, "Maya", "Okafor", "maya@example.org", tokens.digest(token)):
         assert secret not in rows
     assert AuditEvent.objects.filter(action="portal.join", at__lte=timezone.now()).count() == 1
+
+
+def test_a_failed_invitation_email_logs_neither_the_address_nor_the_link(
+    alice: User, emailed: Client, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SMTP errors quote the refused address, and some servers echo the message (with its link)."""
+    import logging
+    import smtplib
+
+    from openipt.portal import actions
+
+    def refuse(subject: str, body: str, sender: object, to: list[str]) -> None:
+        raise smtplib.SMTPRecipientsRefused({to[0]: (550, ("5.1.1 unknown; message was: " + body).encode())})
+
+    monkeypatch.setattr(actions, "send_mail", refuse)
+    with caplog.at_level(logging.DEBUG):
+        invited = actions.invite(
+            alice, emailed, kind="email", link_base="https://clinic.example/portal/join/"
+        )
+
+    assert not invited.sent
+    text = "\n".join(logging.Formatter().format(r) for r in caplog.records)
+    assert "SMTPRecipientsRefused" in text
+    assert emailed.email not in text and "?t=" not in text and invited.secret not in text

@@ -620,6 +620,70 @@ def test_changing_an_answer_to_a_positive_one_sends_at_once(http: HttpClient, se
     assert RiskAlert.objects.get(response=stored).severity == "high"
 
 
+def test_a_double_tap_on_a_positive_answer_still_lands_on_crisis_help(
+    http: HttpClient, session_1: Session
+) -> None:
+    """The second tap finds the questionnaire sent: the phone shows crisis help, not "Already sent"."""
+    answer_all(http, session_1, "phq9", [1] * 8)
+    first = answer(http, session_1, "phq9", 9, 2)
+    second = answer(http, session_1, "phq9", 9, 2)
+
+    assert first["Location"] == second["Location"] == url(session_1, "phq9", "help")
+    assert Response.objects.count() == 1 and RiskAlert.objects.count() == 1
+    page = http.get(second["Location"]).content.decode()
+    assert "Help is here now" in page and "your therapist has been told" in page
+
+
+def test_a_positive_answer_after_the_clinician_recorded_the_questionnaire_is_kept_and_alerted(
+    http: HttpClient, alice: User, client_a: Client, session_1: Session
+) -> None:
+    """The clinician entered this PHQ-9 in session while the client was answering on the portal:
+    the client's positive answer is kept as an ad-hoc response with its alert, never dropped."""
+    answer_all(http, session_1, "phq9", [1] * 8)
+    in_session = record_response(
+        alice, client_a, instrument="phq9", answers=[0] * 9, channel=Channel.IN_SESSION, session=session_1
+    )
+
+    response = answer(http, session_1, "phq9", 9, 3)
+
+    assert response["Location"] == url(session_1, "phq9", "help")
+    kept = Response.objects.exclude(pk=in_session.pk).get()
+    assert (kept.channel, kept.session, kept.course) == (Channel.PORTAL, None, session_1.course)
+    assert kept.answers["phq9-9"] == 3 and kept.answers["phq9-1"] == 1
+    alert = RiskAlert.objects.get()
+    assert (alert.response, alert.status, alert.severity) == (kept, AlertStatus.OPEN, "high")
+    assert not QuestionnaireDraft.objects.exists()
+    assert "your therapist has been told" in http.get(response["Location"]).content.decode()
+
+
+def test_a_positive_answer_on_a_page_left_open_after_the_course_ended_is_kept_and_alerted(
+    http: HttpClient, session_1: Session
+) -> None:
+    answer_all(http, session_1, "phq9", [1] * 8)
+    Course.objects.filter(pk=session_1.course_id).update(status=CourseStatus.COMPLETED)
+
+    response = answer(http, session_1, "phq9", 9, 1)
+
+    assert response["Location"] == url(session_1, "phq9", "help")
+    kept = Response.objects.get()
+    assert (kept.session, kept.course, kept.channel) == (None, None, Channel.PORTAL)
+    assert RiskAlert.objects.get(response=kept).status == AlertStatus.OPEN
+    page = http.get(response["Location"]).content.decode()
+    assert "Help is here now" in page and "your therapist has been told" in page
+
+
+def test_a_negative_answer_after_the_course_ended_is_refused_and_nothing_is_kept(
+    http: HttpClient, session_1: Session
+) -> None:
+    answer_all(http, session_1, "phq9", [1] * 8)
+    Course.objects.filter(pk=session_1.course_id).update(status=CourseStatus.COMPLETED)
+
+    response = answer(http, session_1, "phq9", 9, 0)
+
+    assert response.status_code == 400 and "has ended" in response.content.decode()
+    assert not Response.objects.exists()
+
+
 def test_a_negative_risk_answer_goes_on_as_usual(http: HttpClient, session_1: Session) -> None:
     answer_all(http, session_1, "phq9", [3] * 8)
 
