@@ -224,13 +224,13 @@ def edit_entry(
     data = validate(replace(data, kind=entry.kind))
     with transaction.atomic():
         entry = _lock_open(entry)
-        if seen != stamp(entry):
-            raise refuse(_("This entry changed since you opened this page. Check it below, then save again."))
         _check_people(entry.client, data.people)
         values = _values(data)
         same_people = set(entry.people.values_list("pk", flat=True)) == set(data.people)
         if same_people and all(getattr(entry, k) == v for k, v in values.items()):
-            return entry, False
+            return entry, False  # nothing to change: also the second tap of a double-sent form
+        if seen != stamp(entry):
+            raise refuse(_("This entry changed since you opened this page. Check it below, then save again."))
         for name, value in values.items():
             setattr(entry, name, value)
         entry.version += 1

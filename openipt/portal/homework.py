@@ -62,6 +62,8 @@ def answer_homework(
             raise ValidationError(
                 _("This course of therapy has ended, so this homework can no longer change.")
             )
+        if (homework.client_status, homework.client_reflection) == (status, reflection):
+            return homework  # already so: also the second tap of a double-sent form
         if seen != stamp(homework):
             raise ValidationError(
                 _("Your answer changed since you opened this page. Check it below, then save again.")

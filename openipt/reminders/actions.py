@@ -19,7 +19,7 @@ from .models import Channel, ReminderPreference
 OFF = "off"
 CHOICES = (Channel.EMAIL.value, Channel.SMS.value, OFF)
 SEPARATORS = re.compile(r"[\s().\-/]")
-INTERNATIONAL = re.compile(r"\+[1-9]\d{7,14}")
+INTERNATIONAL = re.compile(r"\+[1-9][0-9]{7,14}")  # ASCII digits only: gateways take no others
 
 
 def normalise_phone(raw: str) -> str:
@@ -62,7 +62,9 @@ def save_preference(
     try:
         number = normalise_phone(phone) if phone.strip() else ""
     except ValidationError as e:
-        raise ValidationError({"phone": e.messages}) from None
+        if how != OFF:
+            raise ValidationError({"phone": e.messages}) from None
+        number = None  # turning reminders off never waits on the number: the stored one stays
     if how == Channel.SMS and not number:
         raise ValidationError({"phone": _("Type the mobile number the text messages should go to.")})
     if how == Channel.EMAIL and not client.email:
@@ -80,7 +82,8 @@ def save_preference(
         preference.enabled = how != OFF
         if how != OFF:
             preference.channel = how
-        preference.phone = number
+        if number is not None:
+            preference.phone = number
         preference.updated_at = timezone.now()
         preference.save()
         record(actor, "portal.reminders", obj=preference, client_id=client.pk, request=request)

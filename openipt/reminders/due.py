@@ -25,7 +25,7 @@ from openipt.accounts.models import Organisation, Role
 from openipt.clients.models import Client
 from openipt.courses.models import Attendance, Course, CourseStatus, Session
 from openipt.measures.due import measures_for_courses
-from openipt.measures.licensing import administrable
+from openipt.portal.questionnaires import offered_instrument
 
 from .models import ReminderDelivery, ReminderKind, ReminderPreference
 
@@ -51,8 +51,10 @@ class Due:
     questionnaires: int = 0  # how many, for a questionnaire reminder; never which
 
     @property
-    def key(self) -> tuple[int, str, int, date, str]:
-        return (self.client.pk, self.kind, self.session.pk, self.session.scheduled_date, self.channel)
+    def key(self) -> tuple[int, str, int, date]:
+        """One reminder of a kind per session date, whichever channel: a client who switches from
+        e-mail to text messages after it went is not reminded twice."""
+        return (self.client.pk, self.kind, self.session.pk, self.session.scheduled_date)
 
 
 def lead_for(kind: str) -> Lead:
@@ -91,7 +93,8 @@ def live_sessions() -> QuerySet[Session]:
 
 def due_questionnaires(courses: Iterable[Course], today: date) -> dict[int, list[str]]:
     """The instruments due at each course's next session (by session id) that the client answers
-    in the portal: rated by the client and administrable in their organisation."""
+    in the portal: exactly those the portal offers (openipt.portal.questionnaires.offered_instrument:
+    client-rated, administrable in the organisation, safe to send at a risk answer)."""
     courses = list(courses)
     organisation_of = {c.pk: c.client.organisation_id for c in courses}
     answerable: dict[tuple[int, str], bool] = {}
@@ -100,8 +103,7 @@ def due_questionnaires(courses: Iterable[Course], today: date) -> dict[int, list
         for measure in measures.due:
             key = (organisation_of[course_id], measure.instrument)
             if key not in answerable:
-                instrument = administrable(*key)
-                answerable[key] = instrument is not None and instrument.respondent == "client"
+                answerable[key] = offered_instrument(*key) is not None  # what the portal will offer
             if answerable[key]:
                 found[measure.session_id].append(measure.instrument)
     return found

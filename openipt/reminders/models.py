@@ -86,8 +86,8 @@ class ReminderDelivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "kind", "session_ref", "session_date", "channel"],
-                name="one_reminder_per_session_and_channel",
+                fields=["client", "kind", "session_ref", "session_date"],
+                name="one_reminder_per_session_date",
             )
         ]
         indexes = [

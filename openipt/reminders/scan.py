@@ -57,12 +57,12 @@ def send_due_reminders(now: datetime) -> ScanResult:
     return ScanResult(len(queued), requeued)
 
 
-def logged_keys(due: list[Due]) -> set[tuple[int, str, int, object, str]]:
+def logged_keys(due: list[Due]) -> set[tuple[int, str, int, object]]:
     """The keys of these reminders that are in the log already (one query)."""
     if not due:
         return set()
     rows = ReminderDelivery.objects.filter(session_ref__in={d.session.pk for d in due}).values_list(
-        "client_id", "kind", "session_ref", "session_date", "channel"
+        "client_id", "kind", "session_ref", "session_date"
     )
     return set(rows)
 

@@ -86,6 +86,16 @@ def test_a_stale_form_is_refused_keeps_what_was_typed_and_can_be_sent_again(
     assert http.post(url(entry), edited(entry, events="Typed in the other window")).status_code == 302
 
 
+def test_a_double_sent_change_is_saved_once_and_not_called_stale(http: HttpClient, entry: DiaryEntry) -> None:
+    data = edited(entry, mood="7")
+    first = http.post(url(entry), data)
+    second = http.post(url(entry), data)  # the same form again: a double tap
+
+    assert first.status_code == second.status_code == 302
+    entry.refresh_from_db()
+    assert entry.mood == 7 and entry.history.count() == 2
+
+
 def test_a_change_with_bad_input_is_refused(http: HttpClient, entry: DiaryEntry) -> None:
     response = http.post(url(entry), edited(entry, mood="11"))
 

@@ -90,6 +90,18 @@ def test_a_stale_form_is_refused_and_keeps_what_was_typed(http: HttpClient, cour
     assert AuditEvent.objects.filter(action="homework.client_update").count() == 1
 
 
+def test_a_double_sent_answer_is_saved_once_and_not_called_stale(http: HttpClient, course_a: Course) -> None:
+    homework = set_homework(course_a, "Call Ada")
+    data = answer(homework, reflection="It went better than I feared.")
+    first = http.post(f"/portal/homework/{homework.pk}/", data)
+    second = http.post(f"/portal/homework/{homework.pk}/", data)  # a double tap
+
+    assert first.status_code == second.status_code == 302
+    homework.refresh_from_db()
+    assert homework.client_reflection == "It went better than I feared."
+    assert AuditEvent.objects.filter(action="homework.client_update").count() == 1
+
+
 def test_a_reflection_over_2000_characters_is_refused(http: HttpClient, course_a: Course) -> None:
     homework = set_homework(course_a, "Call your sister")
 

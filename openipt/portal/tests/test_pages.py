@@ -154,6 +154,19 @@ def test_crisis_help_shows_the_clinic_lines_for_the_client_locale(
     assert "Samaritans" in page and "116 123" in page and "SOS" not in page
 
 
+def test_a_client_lost_on_a_staff_or_missing_page_is_led_back_and_to_crisis_help(
+    alice: User, client_a: Client
+) -> None:
+    http = signed_in(joined(alice, client_a))
+    for url, status in (("/", 403), ("/portal/questionnaires/999999/phq9/", 404)):
+        response = http.get(url)
+        body = response.content.decode()
+        assert response.status_code == status, url
+        assert 'href="/portal/"' in body and 'href="/portal/crisis/"' in body, url
+    staff = signed_in(alice).get("/portal/").content.decode()
+    assert 'href="/"' in staff and 'href="/portal/crisis/"' in staff
+
+
 def test_crisis_help_opens_the_safety_plan_once_it_is_shared(alice: User, client_a: Client) -> None:
     from openipt.safety.plans import save_safety_plan
 

@@ -69,7 +69,15 @@ def test_a_number_starting_00_counts_as_international(http: HttpClient, emailed:
 
 
 @pytest.mark.parametrize(
-    "phone", ["07700 900123", "+44 7700 9001234567890", "+0 7700 900123", "call me", "+44"]
+    "phone",
+    [
+        "07700 900123",
+        "+44 7700 9001234567890",
+        "+0 7700 900123",
+        "call me",
+        "+44",
+        "+44 ７７００ ９００１２３",
+    ],
 )
 def test_a_number_that_is_not_international_is_refused(http: HttpClient, emailed: Client, phone: str) -> None:
     response = http.post(URL, {"how": "sms", "phone": phone})
@@ -115,6 +123,18 @@ def test_turning_reminders_off_keeps_the_channel_for_later(http: HttpClient, ema
     preference = ReminderPreference.objects.get(client=emailed)
     assert (preference.enabled, preference.channel) == (False, "sms")
     assert "No reminders. You can turn them on below." in http.get(URL).content.decode()
+
+
+def test_reminders_can_be_turned_off_whatever_is_in_the_number_field(
+    http: HttpClient, emailed: Client
+) -> None:
+    http.post(URL, {"how": "sms", "phone": "+447700900123"})
+
+    response = http.post(URL, {"how": "off", "phone": "07700 900123"})  # not international
+
+    assert response.status_code == 302
+    preference = ReminderPreference.objects.get(client=emailed)
+    assert (preference.enabled, preference.phone) == (False, "+447700900123")  # the stored one stays
 
 
 def test_reminders_can_be_turned_off_after_the_course_ended(

@@ -22,7 +22,7 @@ from openipt.clients.models import Client
 from openipt.courses.actions import start_course
 from openipt.courses.models import Attendance, Course, CourseStatus, Session
 from openipt.measures.actions import record_response
-from openipt.measures.instruments import HAMD17
+from openipt.measures.instruments import HAMD17, INSTRUMENTS
 from openipt.portal.actions import revoke
 from openipt.reminders import scan as scan_module
 from openipt.reminders.actions import save_preference
@@ -161,12 +161,16 @@ def test_no_questionnaire_reminder_once_it_is_answered(
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("instrument", [None, HAMD17])
-def test_only_questionnaires_the_client_can_answer_count(
+@pytest.mark.parametrize("instrument", [None, HAMD17, INSTRUMENTS["qids_sr16"], INSTRUMENTS["cssrs_screen"]])
+def test_only_questionnaires_the_portal_offers_count(
     portal_user: User, scan: Scan, monkeypatch: pytest.MonkeyPatch, instrument: Any
 ) -> None:
-    """Not one the clinic may not administer (None), nor one the clinician rates (HAM-D)."""
-    monkeypatch.setattr("openipt.reminders.due.administrable", lambda organisation_id, key: instrument)
+    """Not one the clinic may not administer (None), nor one the clinician rates (HAM-D), nor one
+    the portal does not offer because questions follow its risk item (QIDS-SR16, C-SSRS screener):
+    a reminder never points to a questionnaire the client cannot find."""
+    monkeypatch.setattr(
+        "openipt.portal.questionnaires.administrable", lambda organisation_id, key: instrument
+    )
 
     scan(TWO_DAYS_BEFORE)
 
@@ -296,6 +300,19 @@ def test_a_failed_send_is_logged_and_retried_up_to_the_limit(
     assert (delivery.status, delivery.attempts) == ("failed", MAX_ATTEMPTS)
     assert "maya" not in str(ReminderDelivery.objects.values().get())
     assert ReminderDelivery.objects.count() == 1 and mail.outbox == []
+
+
+def test_switching_to_text_messages_after_the_email_went_does_not_remind_again(
+    portal_user: User, emailed: Client, scan: Scan
+) -> None:
+    scan(DAY_BEFORE)
+    assert len(mail.outbox) == 1
+    save_preference(portal_user, emailed, how="sms", phone="+447700900123")
+
+    scan(DAY_BEFORE + timedelta(minutes=5))
+
+    assert LocmemBackend.outbox == [] and len(mail.outbox) == 1
+    assert ReminderDelivery.objects.count() == 1
 
 
 def test_a_retry_that_succeeds_is_sent_once(portal_user: User, scan: Scan, settings: SettingsWrapper) -> None:
