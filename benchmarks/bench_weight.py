@@ -108,17 +108,44 @@ def main() -> None:
     staff.force_login(User.objects.get(username="alice"))
     risky = ClientRecord.objects.get(clinic_identifier="NS-1002")
     session = Session.objects.filter(course__client=priya, attendance="attended").order_by("-number").first()
-    assert session is not None
+    upcoming = Session.objects.filter(course__client=risky, attendance="scheduled").order_by("number").first()
+    assert session is not None and upcoming is not None
     course = priya.courses.get(status="active")
+    ending = ClientRecord.objects.get(clinic_identifier="NS-1004").courses.get(status="active")
+    alert = risky.alerts.first()
+    assert alert is not None
     for label, url in {
         "Clinician: caseload": "/",
+        "Clinician: team caseload": "/?view=team",
         "Clinician: client list": "/clients/",
         "Clinician: client page": f"/clients/{risky.pk}/",
+        "Clinician: new client": "/clients/new/",
         "Clinician: session page (with diary)": f"/sessions/{session.pk}/",
+        "Clinician: session page (upcoming)": f"/sessions/{upcoming.pk}/",
+        "Clinician: acknowledge an alert": f"/alerts/{alert.pk}/acknowledge/",
+        "Clinician: safety plan": f"/alerts/clients/{risky.pk}/safety-plan/",
+        "Clinician: ad-hoc GAD-7": f"/measures/clients/{risky.pk}/gad7/",
         "Clinician: inventory": f"/inventory/clients/{priya.pk}/",
+        "Clinician: timeline": f"/inventory/clients/{priya.pk}/timeline/",
         "Clinician: formulation": f"/formulation/courses/{course.pk}/",
+        "Clinician: contract": f"/formulation/courses/{course.pk}/contract/",
+        "Clinician: ending": f"/ending/courses/{ending.pk}/",
+        "Clinician: version history": f"/history/clients/{priya.pk}/",
+        "Clinician: reminder log": f"/reminders/clients/{priya.pk}/",
     }.items():
         ok &= weigh(staff, label, url, STAFF_LIMIT, assets)
+    supervisor = Client()
+    supervisor.force_login(User.objects.get(username="bob"))
+    ok &= weigh(supervisor, "Supervisor: team supervision", "/reports/supervision/", STAFF_LIMIT, assets)
+    admin = Client()
+    admin.force_login(User.objects.get(username="erin"))
+    for label, url in {
+        "Administrator: users": "/settings/users/",
+        "Administrator: crisis lines": "/settings/crisis-resources/",
+        "Administrator: instruments": "/measures/admin/instruments/",
+        "Administrator: audit verify": "/audit/verify/",
+    }.items():
+        ok &= weigh(admin, label, url, STAFF_LIMIT, assets)
     print("\nEvery page is within its target." if ok else "\nSome pages are OVER their target.")
 
 
