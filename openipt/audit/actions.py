@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from allauth.account.adapter import get_adapter
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -110,4 +110,17 @@ def record_reads(
             )
             event.hash = prev_hash = row_hash(event)
             events.append(event)
-        AuditEvent.objects.bulk_create(events)
+        _insert_all(events)
+
+
+def _insert_all(events: list[AuditEvent]) -> None:
+    """One statement for any number of rows. `bulk_create` splits its INSERT every 999 parameters
+    on SQLite (83 audit rows), so a list page's cost would grow with the clients it shows."""
+    fields = AuditEvent._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    insert = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    rows = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in events]
+    with connection.cursor() as cursor:
+        cursor.executemany(insert, rows)
