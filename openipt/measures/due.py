@@ -1,10 +1,10 @@
 """Which measures are due, overdue or completed, per session and per course.
 
 A protocol says which instruments are due at each session number. A due measure is *completed*
-when a score exists for that session; *overdue* when its session has been held (or its date has
-passed without attendance being recorded) and no score exists; *due* at the next session still to
-come; sessions marked "did not attend" or cancelled owe nothing. Two queries for any number of
-courses.
+when a response (with its score) exists for that session; *overdue* when its session has been
+held (or its date has passed without attendance being recorded) and none exists; *due* at the
+next session still to come; sessions marked "did not attend" or cancelled owe nothing. Two
+queries for any number of courses.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import date
 
 from openipt.courses.models import Attendance, Course, Session
 
-from .models import Score
+from .models import Response
 
 
 @dataclass
@@ -58,9 +58,11 @@ def measures_for_courses(courses: Iterable[Course], today: date) -> dict[int, Co
         .values_list("pk", "course_id", "number", "scheduled_date", "attendance")
     )
     done: dict[int, set[str]] = defaultdict(set)
-    for session_id, instrument in Score.objects.filter(
-        course_id__in=by_id, response__session__isnull=False
-    ).values_list("response__session_id", "instrument"):
+    # Responses, not scores joined to responses: every response has its score (one transaction),
+    # and this reads one table by its course index instead of scanning the responses to join them.
+    for session_id, instrument in Response.objects.filter(
+        course_id__in=by_id, session__isnull=False
+    ).values_list("session_id", "instrument"):
         done[session_id].add(instrument)
     next_seen: set[int] = set()
     for session_id, course_id, number, day, attendance in sessions:
