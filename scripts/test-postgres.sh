@@ -30,4 +30,4 @@ as_pg "$PGBIN/pg_ctl -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDI
 
 export DATABASE_URL="postgres://postgres:$PASSWORD@127.0.0.1:$PORT/openipt"
 export OPENIPT_VAR_DIR="${OPENIPT_VAR_DIR:-$(mktemp -d -t openipt-test-XXXXXX)}"
-.venv/bin/pytest -n 2 -q ${OPENIPT_JUNIT_DIR:+--junitxml="$OPENIPT_JUNIT_DIR/postgres.xml"}
+.venv/bin/pytest -n 2 -q ${OPENIPT_JUNIT_DIR:+--junitxml="$OPENIPT_JUNIT_DIR/postgres.xml"} "$@"  # paths: a part of the suite

@@ -39,7 +39,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from openipt.accounts.models import Organisation, Role, Team, User
@@ -475,4 +475,10 @@ def build_scale(n: int, *, today: date, seed: int = DEFAULT_SEED) -> ScaleResult
     """Generate a programme of `n` clients into an empty database (see the module docstring)."""
     if Organisation.objects.exists():
         raise ValueError("The database already holds organisations; --scale loads only into an empty one.")
-    return ScaleBuilder(n, today=today, seed=seed).build()
+    result = ScaleBuilder(n, today=today, seed=seed).build()
+    if connection.vendor == "postgresql":
+        # Fresh statistics after a bulk load, as an operator would: without them the planner
+        # guesses the new tables are tiny and picks plans that do not scale.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return result
