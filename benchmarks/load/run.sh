@@ -25,41 +25,12 @@ leg_sqlite() (
 )
 
 leg_postgres() (
-  find_pg_bin() {
-    for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return; }; done
-    command -v initdb >/dev/null && dirname "$(command -v initdb)"
-  }
-  PGBIN="$(find_pg_bin || true)"
-  if [ -z "$PGBIN" ]; then
-    echo "Installing Debian's postgresql (initdb/pg_ctl not found)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    PGBIN="$(find_pg_bin)"
-  fi
-  id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql --shell /bin/bash postgres
-
-  PGDIR="$(mktemp -d -t openipt-load-pg-XXXXXX)"
-  chown postgres "$PGDIR"
-  PGPORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-  PASSWORD="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-  as_pg() { su postgres -s /bin/bash -c "$*"; }
+  PG_FAST="${BENCH_PG_FAST:-0}"
+  # shellcheck source=scripts/pg-throwaway.sh
+  source scripts/pg-throwaway.sh
   OPENIPT_VAR_DIR="$(mktemp -d -t openipt-load-XXXXXX)"
   export OPENIPT_VAR_DIR
-  cleanup() {
-    as_pg "$PGBIN/pg_ctl -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1 || true
-    rm -rf "$PGDIR" "$OPENIPT_VAR_DIR"
-  }
-  trap cleanup EXIT
-
-  OPTIONS="-p $PGPORT -k '$PGDIR' -c listen_addresses=127.0.0.1"
-  if [ "${BENCH_PG_FAST:-0}" = 1 ]; then
-    OPTIONS="$OPTIONS -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-  fi
-  echo "$PASSWORD" > "$PGDIR/pw" && chown postgres "$PGDIR/pw"
-  as_pg "$PGBIN/initdb -D '$PGDIR/data' -U postgres --auth=scram-sha-256 --pwfile='$PGDIR/pw' -E UTF8 --locale=C.UTF-8" >/dev/null
-  as_pg "$PGBIN/pg_ctl -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"$OPTIONS\" start" >/dev/null
-  PGPASSWORD="$PASSWORD" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres openipt
-
-  export DATABASE_URL="postgres://postgres:$PASSWORD@127.0.0.1:$PGPORT/openipt"
+  trap 'pg_cleanup; rm -rf "$OPENIPT_VAR_DIR"' EXIT
   .venv/bin/python benchmarks/load/bench.py postgres
   # Item 3: every query of the core pages uses an index (EXPLAIN on the same scaled database).
   DJANGO_SETTINGS_MODULE=openipt.test_settings ALLOWED_HOSTS=testserver OPENIPT_PLAIN_STATIC=1 \
