@@ -46,9 +46,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "COUNT(*) per table for the backup manifest: table names come from the database's own "
         "catalogue (sqlite_master, pg_tables), never from a user, and are quoted"
     ),
-    ("openipt/audit/actions.py", "_insert_all", "sql"): (
-        "one INSERT for a list page's read-audit rows: the table and column names come from the "
-        "AuditEvent model's own metadata and are quoted; every value is a bound parameter"
+    ("openipt/audit/actions.py", "_insert_rows", "sql"): (
+        "one INSERT for a list page's read-audit rows: the table, column names and column types come "
+        "from the AuditEvent model's own metadata and are quoted; every value is a bound parameter"
     ),
     ("openipt/lib/db/guards.py", "lifted", "sql"): (
         "drops and recreates the immutability triggers for tests: the DDL is generated from the "

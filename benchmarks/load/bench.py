@@ -138,9 +138,13 @@ def dataset_command(env: dict[str, str], clients: int) -> list[str]:
     return ["demo"]
 
 
-def prepare(env: dict[str, str], clients: int) -> float:
+def prepare(env: dict[str, str], clients: int) -> float | None:
+    """Build the dataset and return how long it took; None when BENCH_DATABASE_URL names a
+    database built earlier, which is measured as it is."""
     openipt(env, "migrate", "--noinput", "--verbosity", "0")
     openipt(env, "collectstatic", "--noinput", "--verbosity", "0")
+    if env.get("BENCH_DATABASE_URL"):
+        return None
     start = time.perf_counter()
     openipt(env, *dataset_command(env, clients), capture=True)
     return time.perf_counter() - start
@@ -394,7 +398,7 @@ def report(
     results: list[Result],
     targets: Targets,
     users: int,
-    build_seconds: float,
+    build_seconds: float | None,
     requested_clients: int,
 ) -> str:
     floors = [r for r in results if not r.endpoint.core]
@@ -407,8 +411,12 @@ def report(
         f"- Date: {now:%Y-%m-%d %H:%M %Z}; commit: {commit()}",
         f"- Machine: {machine()}",
         f"- Dataset: {c['clients']:,} clients, {c['courses']:,} courses, {c['sessions']:,} sessions, "
-        f"{c['scores']:,} scores, {c['staff']:,} staff (BENCH_CLIENTS={requested_clients:,}; "
-        f"built in {build_seconds:.0f} s)",
+        f"{c['scores']:,} scores, {c['staff']:,} staff "
+        + (
+            f"(BENCH_CLIENTS={requested_clients:,}; built in {build_seconds:.0f} s)"
+            if build_seconds is not None
+            else "(an existing database, BENCH_DATABASE_URL: built earlier, not timed here)"
+        ),
         f"- Load: wrk, {users} concurrent connections, {env_int('BENCH_SECONDS', 10)} s per endpoint "
         f"after a {env_int('BENCH_WARMUP', 3)} s warm-up; gunicorn {os.environ.get('OPENIPT_WORKERS', '2')} "
         f"workers × {os.environ.get('OPENIPT_THREADS', '4')} threads (as `openipt serve`)",

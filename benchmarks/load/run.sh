@@ -7,6 +7,9 @@
 #   BENCH_SECONDS=10 BENCH_WARMUP=3   seconds per endpoint, after the warm-up
 #   BENCH_USERS_POSTGRES=20 BENCH_USERS_SQLITE=8   concurrent connections
 #   BENCH_PG_FAST=1             PostgreSQL without fsync (as the test suite); default is durable
+#   BENCH_DATABASE_URL=postgres://…   an existing PostgreSQL database already built with
+#                               `openipt demo --scale N` (with OPENIPT_DEMO_PASSWORD): measured as
+#                               it is, not rebuilt (a 100,000-client programme takes a while to build)
 #   OPENIPT_WORKERS=2 OPENIPT_THREADS=4   gunicorn, as `openipt serve`
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -25,12 +28,17 @@ leg_sqlite() (
 )
 
 leg_postgres() (
-  PG_FAST="${BENCH_PG_FAST:-0}"
-  # shellcheck source=scripts/pg-throwaway.sh
-  source scripts/pg-throwaway.sh
   OPENIPT_VAR_DIR="$(mktemp -d -t openipt-load-XXXXXX)"
   export OPENIPT_VAR_DIR
-  trap 'pg_cleanup; rm -rf "$OPENIPT_VAR_DIR"' EXIT
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    export DATABASE_URL="$BENCH_DATABASE_URL"
+    trap 'rm -rf "$OPENIPT_VAR_DIR"' EXIT
+  else
+    PG_FAST="${BENCH_PG_FAST:-0}"
+    # shellcheck source=scripts/pg-throwaway.sh
+    source scripts/pg-throwaway.sh
+    trap 'pg_cleanup; rm -rf "$OPENIPT_VAR_DIR"' EXIT
+  fi
   .venv/bin/python benchmarks/load/bench.py postgres
   # Item 3: every query of the core pages uses an index (EXPLAIN on the same scaled database).
   DJANGO_SETTINGS_MODULE=openipt.test_settings ALLOWED_HOSTS=testserver OPENIPT_PLAIN_STATIC=1 \

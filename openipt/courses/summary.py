@@ -124,8 +124,11 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
 def score_chart(client: Client, instrument_key: str, course: Course | None = None) -> tuple[str, list[Score]]:
     """An SVG trend chart of one instrument for a client (or one course), severity bands shaded."""
     instrument = get_instrument(instrument_key)
-    scores = Score.objects.filter(client=client, instrument=instrument_key).select_related(
-        "response__session"
+    # Only what the chart and its caption show: a response's answers (JSON) are not read here.
+    scores = (
+        Score.objects.filter(client=client, instrument=instrument_key)
+        .select_related("response__session")
+        .only("total", "band", "instrument", "completed_at", "response__session__number")
     )
     if course is not None:
         scores = scores.filter(course=course)

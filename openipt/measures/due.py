@@ -65,9 +65,14 @@ def measures_for_courses(courses: Iterable[Course], today: date) -> dict[int, Co
     ).values_list("session_id", "instrument"):
         done[session_id].add(instrument)
     next_seen: set[int] = set()
+    # A team's courses share a few protocols and lengths: work out each schedule's rules once.
+    due_at: dict[tuple[str, str, int, int], tuple[str, ...]] = {}
     for session_id, course_id, number, day, attendance in sessions:
         course = by_id[course_id]
-        due_keys = course.protocol.measures_due(number, course.planned_sessions)
+        schedule = (course.protocol_key, course.protocol_version, number, course.planned_sessions)
+        due_keys = due_at.get(schedule)
+        if due_keys is None:
+            due_keys = due_at[schedule] = course.protocol.measures_due(number, course.planned_sessions)
         held = attendance == Attendance.ATTENDED or day < today
         is_next = not held and course_id not in next_seen
         if is_next:

@@ -18,7 +18,7 @@ from openipt.courses.models import Attendance, Course, CourseStatus
 
 from . import outcomes, trajectories
 from .instruments import INSTRUMENTS
-from .models import ExpectedCurveSet, Score
+from .models import ExpectedCurveSet, Response, Score
 
 TRACKED_INSTRUMENT = "phq9"
 TrackStatus = trajectories.OnTrack
@@ -57,10 +57,12 @@ def curves_for(organisation_ids: Iterable[int], instrument: str) -> dict[int, Cu
 def _session_series(course_ids: Sequence[int], instrument: str) -> dict[int, list[tuple[int, int]]]:
     """(session number, total) per course, in order; scores without a session are left out."""
     series: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # From the responses by their course index, then each one's score and session by key: read
+    # from the scores, PostgreSQL scanned the whole response table to join them.
     rows = (
-        Score.objects.filter(course_id__in=course_ids, instrument=instrument, response__session__isnull=False)
-        .order_by("completed_at", "id")
-        .values_list("course_id", "response__session__number", "total")
+        Response.objects.filter(course_id__in=course_ids, instrument=instrument, session__isnull=False)
+        .order_by("score__completed_at", "score__id")
+        .values_list("course_id", "session__number", "score__total")
     )
     for course_id, number, total in rows:
         series[course_id].append((number, total))
@@ -74,6 +76,13 @@ def track_courses(courses: Sequence[Course]) -> dict[int, TrackStatus]:
     series = _session_series([c.pk for c in courses], TRACKED_INSTRUMENT)
     curves = curves_for({c.client.organisation_id for c in courses}, TRACKED_INSTRUMENT)
     result = {}
+    translated: dict[str, str] = {}  # the same few messages for every course of a team
+
+    def translate(message: str) -> str:
+        if message not in translated:
+            translated[message] = gettext(message)
+        return translated[message]
+
     for course in courses:
         points = series.get(course.pk)
         if not points or len(points) < 2:
@@ -81,7 +90,7 @@ def track_courses(courses: Sequence[Course]) -> dict[int, TrackStatus]:
         org_curves, z = curves[course.client.organisation_id]
         session, latest = points[-1]
         result[course.pk] = trajectories.check_score(
-            org_curves, TRACKED_INSTRUMENT, points[0][1], session, latest, z=z, gettext=gettext
+            org_curves, TRACKED_INSTRUMENT, points[0][1], session, latest, z=z, gettext=translate
         )
     return result
 

@@ -20,11 +20,14 @@ def supervision(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     rows = team_rows(request.user, timezone.localdate())
     other_alerts = alerts_without_course(request.user, rows)
-    for client_id in {row.course.client_id for row in rows} | {alert.client_id for alert in other_alerts}:
-        rules.note_read(client_id)  # audited as one row per client shown
+    attention = [r for r in rows if r.attention]
+    # Audited as one row per client the page names; the others are only counted.
+    named = {row.course.client_id for row in attention} | {alert.client_id for alert in other_alerts}
+    for client_id in named:
+        rules.note_read(client_id)
     context = {
         "rows": rows,
-        "attention": [r for r in rows if r.attention],
+        "attention": attention,
         "other_alerts": other_alerts,
         "emergency": recent_for_teams(request.user),
         "counts": {

@@ -10,7 +10,7 @@ import pytest
 from django.test import RequestFactory
 
 from openipt.accounts.models import User
-from openipt.audit.actions import record
+from openipt.audit.actions import record, record_reads
 from openipt.audit.chain import GENESIS, canonical_bytes, canonical_ip, row_hash
 from openipt.audit.models import AuditEvent, AuditHead
 from openipt.audit.verify import verify_chain
@@ -107,3 +107,41 @@ def test_record_takes_two_queries(alice: User, client_a: Client, django_assert_n
 def test_an_audit_row_cannot_be_saved_around_record(alice: User) -> None:
     with pytest.raises(ValueError, match="record only"):
         AuditEvent(at=datetime(2026, 3, 2, tzinfo=UTC), actor_label="x", action="x").save()
+
+
+@pytest.mark.parametrize("address", ["203.0.113.7", "2001:DB8:0:0::7", None])
+def test_a_list_pages_rows_hash_exactly_as_single_rows_do(
+    alice: User, client_a: Client, address: str | None
+) -> None:
+    """`record_reads` hashes its shared fields once (`row_hasher`); the rows must still verify
+    byte for byte, with a non-ASCII name, IPv6 and no address at all."""
+    alice.username = "alíce-ø"
+    alice.save(update_fields=["username"])
+    request = RequestFactory().get("/")
+    if address is None:
+        request.META.pop("REMOTE_ADDR", None)
+    else:
+        request.META["REMOTE_ADDR"] = address
+    before = AuditHead.objects.get(pk=1).last_id
+    ids = [client_a.pk, None, 10**12, client_a.pk]
+
+    record_reads(alice, "caseload.view", ids, request=request)  # type: ignore[arg-type]
+
+    rows = list(AuditEvent.objects.filter(id__gt=before).order_by("id"))
+    assert [r.client_id for r in rows] == ids
+    assert {r.actor_label for r in rows} == {"alíce-ø"}
+    for event in rows:
+        assert event.hash == row_hash(event)
+        assert event.ip_address == canonical_ip(address)
+    assert verify_chain().intact
+
+
+def test_a_list_of_more_than_a_thousand_clients_is_written_whole(alice: User, client_a: Client) -> None:
+    before = AuditHead.objects.get(pk=1).last_id
+
+    record_reads(alice, "team.view", [client_a.pk] * 2345)
+
+    assert AuditEvent.objects.filter(id__gt=before).count() == 2345
+    head = AuditHead.objects.get(pk=1)
+    assert head.last_id == before + 2345
+    assert verify_chain().intact

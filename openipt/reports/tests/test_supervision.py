@@ -314,3 +314,24 @@ def test_the_number_of_queries_does_not_grow_with_the_team(
 # track (2), relapse-prevention tasks, relapse-prevention plans, and open alerts of clients without an
 # active course.
 QUERIES = 15  # 12, 1 for the emergency accesses, 2 to audit the clients shown
+
+
+def test_the_access_log_names_the_clients_the_page_names_and_no_others(
+    client: HttpClient, bob: User, team_a: dict[str, Course]
+) -> None:
+    from openipt.audit.models import AuditEvent
+
+    client.force_login(bob)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+    response = client.get(URL)
+
+    shown = {row.course.client_id for row in response.context["attention"]}
+    read = set(
+        AuditEvent.objects.filter(id__gt=before, action="read:reports:supervision").values_list(
+            "client_id", flat=True
+        )
+    )
+    assert read == shown
+    assert team_a["calm"].client_id not in read  # counted in the totals, never named
+    assert team_a["calm"].client.family_name not in response.content.decode()
