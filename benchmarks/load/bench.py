@@ -10,7 +10,7 @@ on loopback with benchmarks.bench_settings (OpenIPT's settings plus the floor vi
 `/bench/floor/`), signs in alice (clinician) and bob (supervisor) with a real POST to the sign-in
 page, and drives each core request with wrk for a bounded time: the floor first, the five core
 requests, the floor again. It prints a Markdown table and writes it to
-benchmarks/results/load-<database>-<date>.md.
+benchmarks/results/load-<database>-<clients>-clients-<date>.md.
 
 Settings (environment): BENCH_CLIENTS (2000), BENCH_SECONDS (10), BENCH_WARMUP (3),
 BENCH_USERS_SQLITE (8), BENCH_USERS_POSTGRES (20), BENCH_WRK_THREADS (2), OPENIPT_WORKERS (2),
@@ -523,7 +523,8 @@ def main() -> None:
 
     table = report(database, results, targets, users, build_seconds, clients)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"load-{database}-{dt.datetime.now().astimezone():%Y-%m-%d}.md"
+    size = targets.counts["clients"]
+    out = RESULTS / f"load-{database}-{size}-clients-{dt.datetime.now().astimezone():%Y-%m-%d}.md"
     out.write_text(table)
     print()
     print(table)
