@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openipt.lib.context_processors.navigation",
             ],
+            "builtins": ["openipt.lib.form_tags"],
         },
     },
 ]

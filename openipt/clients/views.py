@@ -95,9 +95,9 @@ def client_edit(request: AuthedRequest, client_id: int) -> HttpResponse:
 
 def _formulation(course: Course | None) -> dict[str, Any]:
     formulation = Formulation.objects.filter(course=course).first() if course else None
-    if formulation is None:
+    if course is None or formulation is None:
         return {"formulation": None, "formulation_areas": []}
-    names = {a.key: a.name for a in formulation.course.protocol.problem_areas}
+    names = {a.key: a.name for a in course.protocol.problem_areas}
     return {
         "formulation": formulation,
         "formulation_areas": [names.get(k, k) for k in formulation.problem_areas],

@@ -35,7 +35,8 @@ class Banner:
 def banner_for(client: Client) -> Banner:
     """The identity banner shown on every page about one client (2 queries)."""
     course = (
-        Course.objects.filter(client=client, status=CourseStatus.ACTIVE)
+        # Through the client's own manager, so that course.client is this client, not a query.
+        client.courses.filter(status=CourseStatus.ACTIVE)
         .annotate(held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)))
         .first()
     )
@@ -94,7 +95,18 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
     courses = Course.objects.filter(status=CourseStatus.ACTIVE, client__in=visible_clients(user))
     if not whole_team:
         courses = courses.filter(clinician=user)
-    courses = courses.select_related("client").annotate(
+    # Only what a row shows and sorts by (a whole team's full rows cost more to build than to read).
+    courses = courses.select_related("client").only(
+        "protocol_key",
+        "protocol_version",
+        "planned_sessions",
+        "current_phase",
+        "status",
+        "client__organisation_id",
+        "client__given_name",
+        "client__family_name",
+    )
+    courses = courses.annotate(
         held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),
         next_date=Min("sessions__scheduled_date", filter=Q(sessions__attendance=Attendance.SCHEDULED)),
     )

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
+
 from openipt.courses.models import Attendance, Course, Session
 
 from .models import Response
@@ -46,16 +48,22 @@ class CourseMeasures:
         return [m for m in self.items if m.status == "completed"]
 
 
-def measures_for_courses(courses: Iterable[Course], today: date) -> dict[int, CourseMeasures]:
+def measures_for_courses(
+    courses: Iterable[Course], today: date, *, overdue_only: bool = False
+) -> dict[int, CourseMeasures]:
+    """Every due measure of these courses with its status; with `overdue_only`, only the overdue
+    ones (a team's view: the sessions still to come are not read at all)."""
     by_id = {c.pk: c for c in courses}
     result = {pk: CourseMeasures(course_id=pk) for pk in by_id}
     if not by_id:
         return result
-    sessions = (
-        Session.objects.filter(course_id__in=by_id)
-        .exclude(attendance__in=[Attendance.CANCELLED, Attendance.NO_SHOW])
-        .order_by("course_id", "number")
-        .values_list("pk", "course_id", "number", "scheduled_date", "attendance")
+    sessions = Session.objects.filter(course_id__in=by_id).exclude(
+        attendance__in=[Attendance.CANCELLED, Attendance.NO_SHOW]
+    )
+    if overdue_only:
+        sessions = sessions.filter(Q(attendance=Attendance.ATTENDED) | Q(scheduled_date__lt=today))
+    rows = sessions.order_by("course_id", "number").values_list(
+        "pk", "course_id", "number", "scheduled_date", "attendance"
     )
     done: dict[int, set[str]] = defaultdict(set)
     # Responses, not scores joined to responses: every response has its score (one transaction),
@@ -67,7 +75,7 @@ def measures_for_courses(courses: Iterable[Course], today: date) -> dict[int, Co
     next_seen: set[int] = set()
     # A team's courses share a few protocols and lengths: work out each schedule's rules once.
     due_at: dict[tuple[str, str, int, int], tuple[str, ...]] = {}
-    for session_id, course_id, number, day, attendance in sessions:
+    for session_id, course_id, number, day, attendance in rows:
         course = by_id[course_id]
         schedule = (course.protocol_key, course.protocol_version, number, course.planned_sessions)
         due_keys = due_at.get(schedule)
@@ -78,6 +86,8 @@ def measures_for_courses(courses: Iterable[Course], today: date) -> dict[int, Co
         if is_next:
             next_seen.add(course_id)
         for key in due_keys:
+            if overdue_only and (not held or key in done[session_id]):
+                continue
             if key in done[session_id]:
                 status = "completed"
             elif held:

@@ -21,6 +21,19 @@ from openipt.safety.models import AlertStatus, RiskAlert
 
 TERMINATION_PLAN_TASK = "relapse_prevention"
 NEAR_END_SESSIONS = 3
+TEAM_ROW_FIELDS = (
+    "protocol_key",
+    "protocol_version",
+    "planned_sessions",
+    "current_phase",
+    "status",
+    "client__organisation_id",
+    "client__given_name",
+    "client__family_name",
+    "clinician__username",
+    "clinician__first_name",
+    "clinician__last_name",
+)
 
 
 @dataclass
@@ -49,6 +62,9 @@ def team_rows(user: Any, today: date) -> list[TeamRow]:
     courses = list(
         Course.objects.filter(status=CourseStatus.ACTIVE, client__in=visible_clients(user))
         .select_related("client", "clinician")
+        # What the rows show and sort by: a team's hundreds of full rows cost more to build
+        # than to read.
+        .only(*TEAM_ROW_FIELDS)
         .annotate(remaining=Count("sessions", filter=Q(sessions__attendance=Attendance.SCHEDULED)))
     )
     rows = {c.pk: TeamRow(course=c, remaining=c.remaining) for c in courses}
@@ -59,7 +75,7 @@ def team_rows(user: Any, today: date) -> list[TeamRow]:
         "response"
     ):
         by_client[alert.client_id].alerts.append(alert)
-    for course_id, status in measures_for_courses(courses, today).items():
+    for course_id, status in measures_for_courses(courses, today, overdue_only=True).items():
         rows[course_id].overdue = status.overdue
     for course_id, track in track_courses(courses).items():
         rows[course_id].track = track
