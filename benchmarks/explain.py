@@ -4,14 +4,18 @@ Run against a scaled database (`DATABASE_URL` pointing at PostgreSQL, `openipt d
 loaded; `make bench` does this in its PostgreSQL step). For each core page it captures the
 queries the page runs (Django's test client, the real URL and middleware), then asks PostgreSQL
 for each SELECT's plan. A sequential scan of a table holding more than `BIG` rows is reported:
-at programme scale it grows with the data. Prints a Markdown table and exits non-zero if any
-page scans a big table, so the step is visible in `make bench`.
+at programme scale it grows with the data. Each page's query count is compared with the count
+tests/test_constant_queries.py pins at 60 and 600 clients, so the same pins are checked at the
+benchmark's size (100,000 clients in the issue's run). Prints a Markdown table and exits non-zero
+if any page scans a big table or runs a different number of queries, so the step is visible in
+`make bench`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,13 +23,14 @@ import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from openipt.accounts.models import User  # noqa: E402
-from openipt.clients.models import Client as ClientRecord  # noqa: E402
-from openipt.courses.models import Session  # noqa: E402
+from openipt.courses.models import Attendance, CourseStatus, Session  # noqa: E402
+from tests.test_constant_queries import EXPECTED as PINNED  # noqa: E402
+from tests.test_constant_queries import PHQ9  # noqa: E402
 
 BIG = 1000  # rows: a table smaller than this may be read whole without harm
 
@@ -54,6 +59,22 @@ def big_scans(sql: str, sizes: dict[str, int]) -> list[str]:
     ]
 
 
+def run_page(user: Any, method: str, url: str, data: dict[str, str] | None = None) -> list[str]:
+    """The SQL a page runs, counted as tests/test_constant_queries.py counts it: inside a
+    transaction (rolled back afterwards, so a saved PHQ-9 or the page's audit rows are not kept),
+    after a first request has warmed the per-process caches."""
+    http = Client()
+    http.force_login(user)
+    http.get("/")
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as ctx:
+            response = http.post(url, data) if method == "post" else http.get(url)
+        explained = [q["sql"] for q in ctx.captured_queries]
+        transaction.set_rollback(True)
+    assert response.status_code in (200, 302), (url, response.status_code)
+    return explained
+
+
 def main() -> int:
     if connection.vendor != "postgresql":
         print("explain.py needs PostgreSQL (DATABASE_URL); skipped.")
@@ -63,33 +84,52 @@ def main() -> int:
     sizes = table_sizes()
     alice = User.objects.get(username="alice")
     bob = User.objects.get(username="bob")
-    client = ClientRecord.objects.filter(clinician=alice, courses__status="active").order_by("pk").first()
-    assert client is not None, "alice has no active client: load `openipt demo --scale N` first"
-    session = Session.objects.filter(course__client=client).order_by("number").first()
-    assert session is not None
+    # The pages tests/test_constant_queries.py counts, chosen the same way: alice's client with
+    # the most sessions held, at that client's latest session held.
+    active = Session.objects.filter(course__clinician=alice, course__status=CourseStatus.ACTIVE)
+    busiest = max(active, key=lambda s: (s.attendance == Attendance.ATTENDED, s.number, -s.pk), default=None)
+    assert busiest is not None, "alice has no active course: load `openipt demo --scale N` first"
     pages = [
-        (alice, "Caseload", "/"),
-        (alice, "Team caseload", "/?view=team"),
-        (alice, "Client list", "/clients/"),
-        (alice, "Client page", f"/clients/{client.pk}/"),
-        (alice, "Session page", f"/sessions/{session.pk}/"),
-        (bob, "Supervisor view", "/reports/supervision/"),
+        (alice, "Caseload", "caseload", "/"),
+        (alice, "Team caseload", "team caseload", "/?view=team"),
+        (alice, "Client list", "client list", "/clients/"),
+        (alice, "Client page", "client page", f"/clients/{busiest.course.client_id}/"),
+        (alice, "Session page", "session page", f"/sessions/{busiest.pk}/"),
+        (bob, "Supervisor view", "supervision", "/reports/supervision/"),
     ]
     print(f"\nEXPLAIN of every query of the core pages ({sizes.get('clients_client', 0):,} clients)\n")
-    print("| Page | Queries | SELECTs explained | Sequential scans of big tables |")
-    print("| --- | --- | --- | --- |")
+    print(
+        "| Page | Queries | Pinned at 60 and 600 clients (tests) | SELECTs explained "
+        "| Sequential scans of big tables |"
+    )
+    print("| --- | --- | --- | --- | --- |")
     failed = False
-    for user, label, url in pages:
-        http = Client()
-        http.force_login(user)
-        with CaptureQueriesContext(connection) as ctx:
-            response = http.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    for user, label, key, url in pages:
+        queries = run_page(user, "get", url)
+        selects = [sql for sql in queries if sql.lstrip().upper().startswith("SELECT")]
         scans = sorted({scan for sql in selects for scan in big_scans(sql, sizes)})
-        failed |= bool(scans)
-        print(f"| {label} | {len(ctx.captured_queries)} | {len(selects)} | {', '.join(scans) or 'none'} |")
-    print("\nEvery query uses an index." if not failed else "\nSome queries scan a big table (above).")
+        same = len(queries) == PINNED[key]
+        failed |= bool(scans) or not same
+        print(
+            f"| {label} | {len(queries)} | {PINNED[key]}: {'same' if same else 'DIFFERENT'} | "
+            f"{len(selects)} | {', '.join(scans) or 'none'} |"
+        )
+    upcoming = busiest.course.sessions.filter(attendance=Attendance.SCHEDULED).order_by("number").first()
+    if upcoming is not None:
+        data = {"phq9-response_uuid": str(uuid.uuid4()), "phq9-source": "client"}
+        data |= {f"phq9-phq9-{i}": str(v) for i, v in enumerate(PHQ9, start=1)}
+        count = len(run_page(alice, "post", f"/measures/sessions/{upcoming.pk}/phq9/", data))
+        same = count == PINNED["save a PHQ-9"]
+        failed |= not same
+        print(
+            f"| Save a PHQ-9 (not kept) | {count} | {PINNED['save a PHQ-9']}: "
+            f"{'same' if same else 'DIFFERENT'} | — | — |"
+        )
+    print(
+        "\nEvery query uses an index, and every page runs the queries it runs at 60 and 600 clients."
+        if not failed
+        else "\nSome page scans a big table or runs a different number of queries (above)."
+    )
     return 1 if failed else 0
 
 
