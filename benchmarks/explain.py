@@ -5,7 +5,7 @@ loaded; `make bench` does this in its PostgreSQL step). For each core page it ca
 queries the page runs (Django's test client, the real URL and middleware), then asks PostgreSQL
 for each SELECT's plan. A sequential scan of a table holding more than `BIG` rows is reported:
 at programme scale it grows with the data. Each page's query count is compared with the count
-tests/test_constant_queries.py pins at 60 and 600 clients, so the same pins are checked at the
+tests/test_constant_queries.py pins at 100 and 1,000 clients, so the same pins are checked at the
 benchmark's size (100,000 clients in the issue's run). Prints a Markdown table and exits non-zero
 if any page scans a big table or runs a different number of queries, so the step is visible in
 `make bench`.
@@ -99,7 +99,7 @@ def main() -> int:
     ]
     print(f"\nEXPLAIN of every query of the core pages ({sizes.get('clients_client', 0):,} clients)\n")
     print(
-        "| Page | Queries | Pinned at 60 and 600 clients (tests) | SELECTs explained "
+        "| Page | Queries | Pinned at 100 and 1,000 clients (tests) | SELECTs explained "
         "| Sequential scans of big tables |"
     )
     print("| --- | --- | --- | --- | --- |")
@@ -126,7 +126,7 @@ def main() -> int:
             f"{'same' if same else 'DIFFERENT'} | — | — |"
         )
     print(
-        "\nEvery query uses an index, and every page runs the queries it runs at 60 and 600 clients."
+        "\nEvery query uses an index, and every page runs the queries it runs at 100 and 1,000 clients."
         if not failed
         else "\nSome page scans a big table or runs a different number of queries (above)."
     )
