@@ -526,6 +526,8 @@ def main() -> None:
     size = targets.counts["clients"]
     out = RESULTS / f"load-{database}-{size}-clients-{dt.datetime.now().astimezone():%Y-%m-%d}.md"
     out.write_text(table)
+    # benchmarks/load/run.sh appends the EXPLAIN and profile steps' tables to the same file.
+    (workdir / "results-file").write_text(str(out))
     print()
     print(table)
     print(f"(written to {out.relative_to(ROOT)})")
