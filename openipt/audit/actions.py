@@ -137,9 +137,17 @@ def _insert_rows(rows: list[list[Any]]) -> None:
     table, columns = quote(AuditEvent._meta.db_table), ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            # Text arrays as text, not varchar(n): a cast to varchar(n) cuts a long value short
+            # silently (and the hash, over the whole value, would no longer match); into the
+            # column, a value too long is refused as it would be from VALUES.
+            arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
             insert = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) ORDER BY 1"  # noqa: S608
             cursor.execute(insert, [list(column) for column in zip(*rows, strict=True)])
         else:
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _array_type(field: models.Field[Any, Any]) -> str:
+    db_type = field.db_type(connection) or "text"
+    return "text" if db_type.startswith("varchar") else db_type

@@ -21,15 +21,20 @@ def supervision(request: AuthedRequest) -> HttpResponse:
     rows = team_rows(request.user, timezone.localdate())
     other_alerts = alerts_without_course(request.user, rows)
     attention = [r for r in rows if r.attention]
-    # Audited as one row per client the page names; the others are only counted.
-    named = {row.course.client_id for row in attention} | {alert.client_id for alert in other_alerts}
+    emergency = recent_for_teams(request.user)
+    # Audited as one row per client the page names (in any of its tables); the others are only counted.
+    named = (
+        {row.course.client_id for row in attention}
+        | {alert.client_id for alert in other_alerts}
+        | {grant.client_id for grant in emergency}
+    )
     for client_id in named:
         rules.note_read(client_id)
     context = {
         "rows": rows,
         "attention": attention,
         "other_alerts": other_alerts,
-        "emergency": recent_for_teams(request.user),
+        "emergency": emergency,
         "counts": {
             "alerts": sum(len(r.alerts) for r in rows) + len(other_alerts),
             "escalated": sum(1 for r in rows if r.escalated) + sum(1 for a in other_alerts if a.escalated_at),

@@ -145,3 +145,24 @@ def test_a_list_of_more_than_a_thousand_clients_is_written_whole(alice: User, cl
     head = AuditHead.objects.get(pk=1)
     assert head.last_id == before + 2345
     assert verify_chain().intact
+
+
+def test_a_list_pages_action_too_long_for_its_column_is_refused_or_kept_whole_never_cut(
+    alice: User, client_a: Client
+) -> None:
+    """Cut short on the way in, the stored row would no longer match its hash. PostgreSQL refuses
+    the value (as it would from VALUES); SQLite keeps it whole. Either way the chain verifies."""
+    from django.db import DataError, connection, transaction
+
+    action = "read:" + "x" * 100
+    before = AuditHead.objects.get(pk=1).last_id
+    try:
+        with transaction.atomic():
+            record_reads(alice, action, [client_a.pk])
+    except DataError:
+        assert connection.vendor == "postgresql"
+        assert AuditHead.objects.get(pk=1).last_id == before
+    else:
+        assert connection.vendor == "sqlite"
+        assert AuditEvent.objects.get(id=before + 1).action == action
+    assert verify_chain().intact

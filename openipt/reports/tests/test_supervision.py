@@ -335,3 +335,25 @@ def test_the_access_log_names_the_clients_the_page_names_and_no_others(
     assert read == shown
     assert team_a["calm"].client_id not in read  # counted in the totals, never named
     assert team_a["calm"].client.family_name not in response.content.decode()
+
+
+def test_a_client_named_in_the_emergency_access_table_is_in_the_access_log(
+    client: HttpClient, bob: User, erin: User, team_a: dict[str, Course]
+) -> None:
+    from openipt.access.breakglass import open_grant
+    from openipt.audit.models import AuditEvent
+
+    calm = team_a["calm"].client  # needs no attention: named only in the emergency table
+    open_grant(erin, clinic_identifier=calm.clinic_identifier, reason="Urgent call from the GP", minutes=15)
+    client.force_login(bob)
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+    response = client.get(URL)
+
+    assert calm.family_name in response.content.decode()
+    read = set(
+        AuditEvent.objects.filter(id__gt=before, action="read:reports:supervision").values_list(
+            "client_id", flat=True
+        )
+    )
+    assert calm.pk in read
