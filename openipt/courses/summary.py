@@ -5,6 +5,7 @@ Each function issues a fixed number of queries, whatever the number of clients o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -91,7 +92,11 @@ class CaseloadRow:
 
 
 def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
-    """Active courses for the caseload: the user's own, or the whole team's (4 queries)."""
+    """Active courses for the caseload, the user's own or the whole team's, open risk alerts
+    first, then not on track, then the next session soonest (3 queries, and 1 in `add_scores`).
+
+    The PHQ-9 series a row shows comes from `add_scores`, called for the rows a page shows: the
+    order does not depend on it, and a team of hundreds is shown a page at a time."""
     courses = Course.objects.filter(status=CourseStatus.ACTIVE, client__in=visible_clients(user))
     if not whole_team:
         courses = courses.filter(clinician=user)
@@ -116,9 +121,6 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
     by_client = {row.client.pk: row for row in rows.values()}
     for alert in RiskAlert.objects.filter(status=AlertStatus.OPEN, client_id__in=by_client):
         by_client[alert.client_id].alerts.append(alert)
-    scores = Score.objects.filter(course_id__in=rows, instrument="phq9").order_by("completed_at", "id")
-    for course_id, total in scores.values_list("course_id", "total"):
-        rows[course_id].phq9.append(total)
     for course_id, track in track_courses([row.course for row in rows.values()]).items():
         rows[course_id].track = track
     return sorted(
@@ -131,6 +133,14 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
             r.client.given_name,
         ),
     )
+
+
+def add_scores(rows: Sequence[CaseloadRow]) -> None:
+    """Fill in each row's PHQ-9 totals, oldest first (1 query)."""
+    by_course = {row.course.pk: row for row in rows}
+    scores = Score.objects.filter(course_id__in=by_course, instrument="phq9").order_by("completed_at", "id")
+    for course_id, total in scores.values_list("course_id", "total"):
+        by_course[course_id].phq9.append(total)
 
 
 def score_chart(client: Client, instrument_key: str, course: Course | None = None) -> tuple[str, list[Score]]:

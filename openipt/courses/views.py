@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -27,14 +28,26 @@ from .models import Session
 from .session_page import AgendaItem, session_context
 from .termination_forms import RecommendationForm
 
+CASELOAD_PAGE = 50  # rows a page shows: a clinician's whole caseload, a team's a page at a time
+
 
 @clinical_view
 def caseload(request: AuthedRequest) -> HttpResponse:
     whole_team = request.GET.get("view") == "team" or request.user.is_supervisor
     rows = summary.caseload_rows(request.user, whole_team=whole_team)
-    for row in rows:
+    page = Paginator(rows, CASELOAD_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    summary.add_scores(shown)
+    for row in shown:
         note_read(row.client.pk)  # audited as one row per client shown
-    return render(request, "courses/caseload.html", {"rows": rows, "whole_team": whole_team})
+    alerts_here = sum(1 for row in shown if row.alerts)
+    context = {
+        "rows": shown,
+        "page": page,
+        "whole_team": whole_team,
+        "alerts_elsewhere": sum(1 for row in rows if row.alerts) - alerts_here,
+    }
+    return render(request, "courses/caseload.html", context)
 
 
 @clinical_view

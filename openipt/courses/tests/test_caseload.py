@@ -224,3 +224,43 @@ def test_it_runs_the_same_queries_for_3_or_13_courses(
     with django_assert_num_queries(10):  # 8, and 2 to audit the clients shown (one INSERT)
         response = client.get(URL)
     assert len(response.context["rows"]) == 13
+
+
+def test_a_long_caseload_is_shown_a_page_at_a_time_alerts_first(
+    client: HttpClient, alice: User, north_team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openipt.audit.models import AuditEvent
+
+    monkeypatch.setattr("openipt.courses.views.CASELOAD_PAGE", 2)
+    add_course(alice, north_team, "NS-2", "Abbott", [10, 9], start=date(2026, 3, 2))
+    add_course(alice, north_team, "NS-3", "Zimmer", [12, 14], start=date(2026, 4, 6), risk_at=2)
+    add_course(alice, north_team, "NS-4", "Brown", [8, 6], start=date(2026, 3, 3))
+    client.force_login(alice)
+
+    first = client.get(URL, {"view": "team"})
+    assert rows(first) == ["NS-3", "NS-2"]  # the alert, then by next session date
+    body = first.content.decode()
+    assert "Showing 1–2 of 3 active courses, open risk alerts first." in body
+    assert "on another page" not in body
+    assert 'href="?view=team&amp;page=2">Next</a>' in body
+    assert [r.change for r in first.context["rows"]] == [2, -1]  # scores loaded for the rows shown
+
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    second = client.get(URL, {"view": "team", "page": "2"})
+    assert rows(second) == ["NS-4"]
+    assert second.context["rows"][0].change == -2
+    body = second.content.decode()
+    assert "1 client with an open risk alert is on another page." in body
+    assert 'href="?view=team&amp;page=1">First page</a>' in body
+    read = AuditEvent.objects.filter(id__gt=before, action="read:courses:caseload")
+    assert list(read.values_list("client_id", flat=True)) == [second.context["rows"][0].client.pk]
+
+    assert rows(client.get(URL, {"view": "team", "page": "99"})) == ["NS-4"]  # past the end: the last page
+    assert rows(client.get(URL, {"view": "team", "page": "x"})) == ["NS-3", "NS-2"]  # not a number: the first
+
+
+def test_one_page_has_no_page_links(client: HttpClient, alice: User, course_a: Course) -> None:
+    client.force_login(alice)
+    body = client.get(URL).content.decode()
+    assert "Showing" not in body
+    assert "Page 1 of" not in body
