@@ -45,6 +45,7 @@ def caseload(request: AuthedRequest) -> HttpResponse:
         "rows": shown,
         "page": page,
         "whole_team": whole_team,
+        "page_query": "view=team&" if whole_team else "",
         "alerts_elsewhere": sum(1 for row in rows if row.alerts) - alerts_here,
     }
     return render(request, "courses/caseload.html", context)

@@ -102,6 +102,8 @@ def test_the_list_is_paginated_with_constant_queries(
     assert first.content.decode().count("<tr>") == 1 + 50
     assert second.content.decode().count("<tr>") == 1 + total - 50
     assert "Page 2 of 2" in second.content.decode()
+    assert '<a href="?page=2">Older</a>' in first.content.decode()
+    assert '<a href="?page=1">Newer</a>' in second.content.decode()
 
 
 def test_the_verify_page_shows_an_intact_chain(client: HttpClient, erin: User, client_a: Client) -> None:
