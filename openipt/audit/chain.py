@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,27 +86,3 @@ def row_hash(row: Any) -> str:
         prev_hash=row.prev_hash,
     )
     return hashlib.sha256(data).hexdigest()
-
-
-def row_hasher(shared: Any) -> Callable[[int, int | None, str], str]:
-    """`row_hash` for many rows that differ only in id, client_id and prev_hash (an audited list
-    page): the other fields of `shared` are encoded once. Gives exactly `row_hash`'s bytes
-    (tested against it)."""
-
-    def encode(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-
-    at = encode(shared.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
-    middle = ",".join(
-        encode(v) for v in (shared.actor_id, shared.actor_label, shared.action, shared.organisation_id)
-    )
-    tail = ",".join(
-        encode(v) for v in (shared.object_type, shared.object_id, canonical_ip(shared.ip_address))
-    )
-    head = "[" + encode(FORMAT) + ","
-
-    def hash_row(id: int, client_id: int | None, prev_hash: str) -> str:
-        text = f"{head}{int(id)},{at},{middle},{encode(client_id)},{tail},{encode(prev_hash)}]"
-        return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-    return hash_row

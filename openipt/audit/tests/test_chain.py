@@ -113,8 +113,8 @@ def test_an_audit_row_cannot_be_saved_around_record(alice: User) -> None:
 def test_a_list_pages_rows_hash_exactly_as_single_rows_do(
     alice: User, client_a: Client, address: str | None
 ) -> None:
-    """`record_reads` hashes its shared fields once (`row_hasher`); the rows must still verify
-    byte for byte, with a non-ASCII name, IPv6 and no address at all."""
+    """`record_reads` prepares its shared fields once and hashes each row with `row_hash`; the
+    rows must still verify byte for byte, with a non-ASCII name, IPv6 and no address at all."""
     alice.username = "alíce-ø"
     alice.save(update_fields=["username"])
     request = RequestFactory().get("/")
