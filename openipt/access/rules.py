@@ -91,6 +91,22 @@ def may_enter_clinical_pages(user: Any) -> bool:
     return has_team_access(user) or (is_administrator(user) and active_grants(user).exists())
 
 
+def landing_url(user: Any, *, grants_in_force: bool | None = None) -> str:
+    """Where this user's OpenIPT begins: after signing in, from the brand link, from an error
+    page. A client's portal; the caseload for whoever may enter clinical pages; an
+    administrator's user list (their caseload would refuse them) unless an emergency grant is in
+    force. `grants_in_force`, when the caller has already read the grants, saves the query."""
+    from django.urls import reverse
+
+    if getattr(user, "role", None) == Role.CLIENT:
+        return reverse("portal:home")
+    if is_administrator(user):
+        in_force = active_grants(user).exists() if grants_in_force is None else grants_in_force
+        if not in_force:
+            return reverse("accounts:user-list")
+    return reverse("courses:caseload")
+
+
 def reads_by_break_glass(user: Any) -> bool:
     """Whether this user's clinical reads happen under emergency access (audited as such)."""
     return is_administrator(user)

@@ -8,12 +8,11 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
+from openipt.access.rules import landing_url
 from openipt.audit.actions import record
 
 from . import events, sessions
-from .models import Role
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +26,9 @@ class AccountAdapter(DefaultAccountAdapter):
     """
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        """Clients land on their portal; staff on their caseload (LOGIN_REDIRECT_URL)."""
-        user = getattr(request, "user", None)
-        if getattr(user, "role", None) == Role.CLIENT:
-            return reverse("portal:home")
-        return str(super().get_login_redirect_url(request))
+        """Clients land on their portal, clinical staff on their caseload, administrators on
+        their user list (`rules.landing_url`)."""
+        return landing_url(request.user)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False

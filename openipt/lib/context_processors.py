@@ -9,11 +9,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """Which sections of the top navigation the signed-in user has."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": {}}
+        return {"nav": {}, "home_url": "/"}
     clinical = bool(getattr(user, "has_clinical_access", False))
     admin = rules.can_administer(user)
+    grants = list(rules.active_grants(user).select_related("client")) if admin else []
     return {
-        "emergency_grants": list(rules.active_grants(user).select_related("client")) if admin else [],
+        "emergency_grants": grants,
         "nav": {
             "caseload": clinical,
             "clients": clinical,
@@ -21,4 +22,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "admin": admin,
         },
         "organisation": getattr(user, "organisation", None),
+        "home_url": rules.landing_url(user, grants_in_force=bool(grants)),
     }

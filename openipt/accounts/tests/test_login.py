@@ -136,3 +136,24 @@ def test_every_page_offers_sign_out_by_post(client: HttpClient, alice: User) -> 
     client.force_login(alice)
     html = client.get(reverse("courses:caseload")).content.decode()
     assert f'<form class="logout" method="post" action="{LOGOUT}">' in html
+
+
+def test_each_role_lands_where_its_openipt_begins(
+    client: HttpClient, alice: User, bob: User, erin: User, settings: Any
+) -> None:
+    """Regression: an administrator landed on the caseload, which refuses administrators, with no
+    way on but typing an address."""
+    settings.OPENIPT_REQUIRE_MFA = False
+    for user, landing in (
+        (alice, reverse("courses:caseload")),
+        (bob, reverse("courses:caseload")),
+        (erin, reverse("accounts:user-list")),
+    ):
+        client.logout()
+        r = client.post(LOGIN, {"login": user.username, "password": PASSWORD})
+        assert r["Location"] == landing
+        page = client.get(landing)
+        assert page.status_code == 200
+        assert f'<a class="brand" href="{landing}">' in page.content.decode()
+    refused = client.get(reverse("courses:caseload")).content.decode()  # erin, still signed in
+    assert f'<a href="{reverse("accounts:user-list")}">Back to OpenIPT</a>' in refused
