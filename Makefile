@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# Links in e-mails and reminders point at the server `make run` starts, unless set otherwise.
+run: export OPENIPT_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install lint typecheck bench clean help
 
