@@ -115,6 +115,7 @@ def test_a_mood_out_of_range_or_missing_is_refused(http: HttpClient, value: str,
     assert response.status_code == 400
     body = response.content.decode()
     assert message in body and "Typed on my phone" in body  # what was typed stays on the form
+    assert 'role="alert">Something needs correcting: it is marked below.' in body  # seen on a phone
     assert not DiaryEntry.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="portal.diary").exists()
 

@@ -185,6 +185,18 @@ def test_an_unanswered_item_redisplays_the_form_and_saves_nothing(
     assert not Score.objects.exists()
     assert not RiskAlert.objects.exists()
     assert change_events().count() == audit_rows
+    # The page says so at its top, with a way to the question (the form sits far down the page).
+    notice = html.index("Something needs correcting: it is marked below.")
+    assert notice < html.index('<form method="post"')
+    assert '<a href="#id_phq9-phq9-9_0">Go to the first one</a>' in html
+    assert 'id="id_phq9-phq9-9_0"' in html
+
+
+def test_a_page_without_errors_has_no_error_notice(
+    client: HttpClient, alice: User, session_1: Session
+) -> None:
+    client.force_login(alice)
+    assert "Something needs correcting" not in client.get(f"/sessions/{session_1.pk}/").content.decode()
 
 
 def test_an_out_of_range_answer_is_refused(client: HttpClient, alice: User, session_1: Session) -> None:
