@@ -3,7 +3,8 @@
 Every change runs in one transaction, checks the version the form was opened on (a stale save is
 refused rather than overwriting someone else's words) and writes an audit row without clinical
 values. Which area fits is suggested by `openipt.inventory.formulation`; only the clinician
-chooses (CLINICAL.md §1.3 tasks 6–8).
+chooses (the initial-phase tasks in Weissman, Markowitz & Klerman, *The Guide to Interpersonal
+Psychotherapy*, 2018: identify the problem area, agree a formulation and a treatment contract).
 """
 
 from __future__ import annotations

@@ -60,8 +60,8 @@ class Technique:
     description: StrOrPromise
 
 
-# The standard IPT techniques (CLINICAL.md §1.8, after Weissman, Markowitz & Klerman [S9][S10]),
-# described in our own words.
+# The standard IPT techniques (after Weissman, Markowitz & Klerman, The Guide to Interpersonal
+# Psychotherapy, 2018, chapter 10 "IPT Techniques and the Therapist's Role"), in our own words.
 TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "exploratory_questioning",

@@ -12,7 +12,8 @@ from openipt.protocols import get_protocol
 from .models import Recommendation, TerminationPlan
 from .termination import FIELDS, MAINTENANCE_PROTOCOL, Progress, verbose_name
 
-# What each part asks for, in plain words; drawn from the manuals' termination tasks [S24][S25][S26].
+# What each part asks for, in plain words; drawn from the manuals' termination tasks (Weissman,
+# Markowitz & Klerman 2018; Stuart & Robertson 2012, ch. 20).
 HELP = {
     "progress_review": _(
         "How the symptoms changed and how the focal problem was handled. Ask the client why they "

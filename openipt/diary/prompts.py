@@ -4,7 +4,7 @@ The communication analysis follows the IPT technique of going through one recent
 by step — what happened, what each person said, what the client felt and wanted, and what else
 could have been said — to see where communication went wrong and what might work better. Source:
 Weissman, Markowitz & Klerman, *The Guide to Interpersonal Psychotherapy* (Oxford University
-Press, 2018), the chapter on IPT techniques (reference CLINICAL.md §1.8, [S9]). The prompts and hints
+Press, 2018), chapter 10, "IPT Techniques and the Therapist's Role". The prompts and hints
 below are our own words, aimed at about a 12-year-old's reading level.
 """
 

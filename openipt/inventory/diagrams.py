@@ -6,7 +6,7 @@ user data. No `style` attributes are written (a strict Content-Security-Policy h
 presentation attributes are. Both pictures are `role="img"` with a <title> and a <desc> that
 says in words everything the picture shows, and scale through their viewBox.
 
-**Closeness circle** (CLINICAL.md §1.4). A 400-unit-wide viewBox, legible on a 360 px phone
+**Closeness circle** (as used in family-based IPT, Dietz et al. 2015; see docs/clinical/ipt.md). A 400-unit-wide viewBox, legible on a 360 px phone
 (names at 14 units, other text at 13) and on a desk. Three rings around the client; each person
 sits on their ring, spread evenly by angle, each ring turned so that its labels clear those of
 the rings inside it. Names longer than `NAME_CHARS` are cut with an ellipsis; the full name is in
@@ -19,7 +19,7 @@ into one "+N more" marker whose <title> names them; the <desc> lists everyone. P
     changed recently   dashed outline around the marker and "Δ"
     lost               hollow marker and "†" (died, or the relationship ended)
 
-**Timeline** (CLINICAL.md §1.11). Life events on a date axis with month ticks, labels staggered
+**Timeline** (a clinic aid, not a named part of the manuals: see docs/clinical/ipt.md). Life events on a date axis with month ticks, labels staggered
 onto rows so they do not overlap, the onset as a labelled vertical line with a shaded band of
 `near_days` either side ("near the onset": events in it are bold, drawn larger and filled, and
 listed as such in the <desc>), and mood scores as a line in a strip below, on their own scale.

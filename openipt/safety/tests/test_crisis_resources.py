@@ -1,4 +1,4 @@
-"""`crisis_resources_for`: the lines shown with an alert, by the client's locale (CLINICAL.md §5.2)."""
+"""`crisis_resources_for`: the lines shown with an alert, by the client's locale (docs/clinical/safety.md)."""
 
 from __future__ import annotations
 
