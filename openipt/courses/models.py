@@ -269,7 +269,10 @@ class GoalReview(models.Model):
 
 
 class CommunicationAnalysis(models.Model):
-    """A worksheet reconstructing one recent conversation (communication analysis: Weissman, Markowitz & Klerman 2018)."""
+    """A worksheet reconstructing one recent conversation.
+
+    The communication analysis of Weissman, Markowitz & Klerman (2018).
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="communication_analyses")

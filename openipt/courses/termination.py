@@ -1,13 +1,13 @@
 """The end of a course: the progress review, the relapse-prevention plan, the recommendation that
 follows, and starting maintenance IPT (see docs/clinical/ipt.md, "Termination" and "Maintenance").
 
-The termination tasks come from the IPT manuals' termination phase (Weissman, Markowitz &
-Klerman, *The Guide to Interpersonal Psychotherapy*, 2018): consolidate gains
-and review how the focal problem was handled; treat the ending itself as a role transition; plan
-for warning signs of relapse; offer another treatment if IPT has not helped; decide on
-continuation or maintenance, which Stuart & Robertson say should be discussed with every client
-(Stuart & Robertson, *Interpersonal Psychotherapy: A Clinician's Guide*, 2nd ed., 2012, ch. 20). Every change is an action: one transaction, saved with `update_fields`, audited without
-clinical values.
+The termination tasks come from the IPT manuals' termination phase (Weissman, Markowitz & Klerman,
+*The Guide to Interpersonal Psychotherapy*, 2018): consolidate gains and review how the focal
+problem was handled; treat the ending itself as a role transition; plan for warning signs of
+relapse; offer another treatment if IPT has not helped; decide on continuation or maintenance, which
+Stuart & Robertson say should be discussed with every client (Stuart & Robertson, *Interpersonal
+Psychotherapy: A Clinician's Guide*, 2nd ed., 2012, ch. 20). Every change is an action: one
+transaction, saved with `update_fields`, audited without clinical values.
 """
 
 from __future__ import annotations
@@ -172,11 +172,11 @@ def improvement_statement(course_outcomes: outcomes.CourseOutcomes) -> tuple[boo
     """Whether the client has not improved on PHQ-9, and the plain statement to show.
 
     Not improved: not in remission, and either still at caseness (PHQ-9 of 10 or more, as the NHS
-    Talking Therapies manual defines it, 2023) or neither a response (a fall of 50 %: Coley, Boggs, Beck & Simon,
-    "Defining success in measurement-based care for depression", Psychiatric Services, 2020) nor a reliable improvement
-    (a fall of 6, NHS Talking
-    Therapies manual). The manuals' advice when IPT has not helped is to offer
-    another treatment (Weissman, Markowitz & Klerman 2018). Fewer than two PHQ-9 scores: it cannot be told (False).
+    Talking Therapies manual defines it, 2023) or neither a response (a fall of 50 %: Coley, Boggs,
+    Beck & Simon, "Defining success in measurement-based care for depression", Psychiatric Services,
+    2020) nor a reliable improvement (a fall of 6, NHS Talking Therapies manual). The manuals'
+    advice when IPT has not helped is to offer another treatment (Weissman, Markowitz & Klerman
+    2018). Fewer than two PHQ-9 scores: it cannot be told (False).
     """
     phq9 = course_outcomes.for_instrument("phq9")
     if phq9 is None or len(phq9.scores) < 2:

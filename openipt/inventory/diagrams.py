@@ -6,24 +6,26 @@ user data. No `style` attributes are written (a strict Content-Security-Policy h
 presentation attributes are. Both pictures are `role="img"` with a <title> and a <desc> that
 says in words everything the picture shows, and scale through their viewBox.
 
-**Closeness circle** (as used in family-based IPT, Dietz et al. 2015; see docs/clinical/ipt.md). A 400-unit-wide viewBox, legible on a 360 px phone
-(names at 14 units, other text at 13) and on a desk. Three rings around the client; each person
-sits on their ring, spread evenly by angle, each ring turned so that its labels clear those of
-the rings inside it. Names longer than `NAME_CHARS` are cut with an ellipsis; the full name is in
-the marker's <title> and in the <desc>. When a ring holds more people than fit legibly (the
-capacity follows from the ring's circumference and the size of a label), the overflow is grouped
-into one "+N more" marker whose <title> names them; the <desc> lists everyone. People with a mark
-(conflict, lost, changed) are kept visible before those without. Marks never rest on colour:
+**Closeness circle** (as used in family-based IPT, Dietz et al. 2015; see docs/clinical/ipt.md). A
+400-unit-wide viewBox, legible on a 360 px phone (names at 14 units, other text at 13) and on a
+desk. Three rings around the client; each person sits on their ring, spread evenly by angle, each
+ring turned so that its labels clear those of the rings inside it. Names longer than `NAME_CHARS`
+are cut with an ellipsis; the full name is in the marker's <title> and in the <desc>. When a ring
+holds more people than fit legibly (the capacity follows from the ring's circumference and the size
+of a label), the overflow is grouped into one "+N more" marker whose <title> names them; the <desc>
+lists everyone. People with a mark (conflict, lost, changed) are kept visible before those without.
+Marks never rest on colour:
 
     in conflict        jagged (star) marker and "⚡"
     changed recently   dashed outline around the marker and "Δ"
     lost               hollow marker and "†" (died, or the relationship ended)
 
-**Timeline** (a clinic aid, not a named part of the manuals: see docs/clinical/ipt.md). Life events on a date axis with month ticks, labels staggered
-onto rows so they do not overlap, the onset as a labelled vertical line with a shaded band of
-`near_days` either side ("near the onset": events in it are bold, drawn larger and filled, and
-listed as such in the <desc>), and mood scores as a line in a strip below, on their own scale.
-Text keeps its size in viewBox units: render it with `width=360` for phones.
+**Timeline** (a clinic aid, not a named part of the manuals: see docs/clinical/ipt.md). Life events
+on a date axis with month ticks, labels staggered onto rows so they do not overlap, the onset as a
+labelled vertical line with a shaded band of `near_days` either side ("near the onset": events in it
+are bold, drawn larger and filled, and listed as such in the <desc>), and mood scores as a line in a
+strip below, on their own scale. Text keeps its size in viewBox units: render it with `width=360`
+for phones.
 
 Classes for the stylesheet (colours only; shapes and words carry the meaning):
 

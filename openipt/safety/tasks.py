@@ -58,7 +58,9 @@ def _send(template: str, alert: RiskAlert, addresses: list[str], **context: obje
 
 @task()
 def notify_alert_raised(alert_id: int) -> str:
-    """Tell the client's lead clinician that a risk alert is open (same-day follow-up: see docs/clinical/safety.md).
+    """Tell the client's lead clinician that a risk alert is open (same-day follow-up).
+
+    Why same-day: docs/clinical/safety.md.
 
     Best effort and sent once: if it fails, the alert still escalates to the supervisors when nobody
     acknowledges it in time, and that escalation e-mail is retried until it is delivered.
