@@ -29,6 +29,8 @@ from typing import Final
 
 from openipt.protocols.model import (
     CADENCES,
+    CONTINUATION_DAYS,
+    CONTINUATION_DAYS_RANGE,
     PHASE_KEYS,
     PROBLEM_AREA_KEYS,
     Contact,
@@ -297,6 +299,7 @@ def _read_protocol(t: _Table) -> Protocol:
     participants = t.keys("participants")
     if "client" not in participants:
         raise t.error("participants", "must include 'client'")
+    continuation_days = _continuation_days(t)
     context = _Context(t.file, _source_tags(t, sources), participants)
 
     phases = _read_phases(t, context, default_sessions)
@@ -316,6 +319,7 @@ def _read_protocol(t: _Table) -> Protocol:
         contacts=(),
         problem_areas=_read_problem_areas(t, context),
         participants=participants,
+        continuation_days=continuation_days,
     )
     pinned = _PinnedSessions(protocol)
     pinned.check_phases(t)
@@ -324,6 +328,21 @@ def _read_protocol(t: _Table) -> Protocol:
         measures=_read_measures(t, context, pinned),
         contacts=_read_contacts(t, pinned),
     )
+
+
+def _continuation_days(t: _Table) -> int:
+    """Optional; CONTINUATION_DAYS when left out, else a whole number of days in the range."""
+    if "continuation_days" not in t.data:
+        return CONTINUATION_DAYS
+    low, high = CONTINUATION_DAYS_RANGE
+    value = t.data["continuation_days"]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise t.error(
+            "continuation_days",
+            f"must be a whole number of days from {low} to {high} (the default is {CONTINUATION_DAYS}), "
+            f"not {_describe(value)}",
+        )
+    return value
 
 
 def _source_tags(t: _Table, sources: tuple[str, ...]) -> tuple[str, ...]:

@@ -39,6 +39,14 @@ FLEXIBLE_PHASE: Final = "middle"
 # Later work (inventory, formulation, goals) relies on exactly these keys.
 PROBLEM_AREA_KEYS: Final = ("grief", "role_dispute", "role_transition", "interpersonal_deficits")
 
+# How many days after the onset of the episode a death, dispute or life change still counts, for
+# the problem-area suggestion, as evidence of what keeps the depression going. The manuals tie a
+# problem area to the onset *or the continuation* of the episode and give no number of days
+# (Weissman, Markowitz & Klerman, Comprehensive Guide to Interpersonal Psychotherapy, 2000); 90 is
+# our default, and a protocol may set another value in this range.
+CONTINUATION_DAYS: Final = 90
+CONTINUATION_DAYS_RANGE: Final = (30, 730)
+
 
 @dataclass(frozen=True)
 class Task:
@@ -173,6 +181,8 @@ class Protocol:
     contacts: tuple[Contact, ...]
     problem_areas: tuple[ProblemArea, ...]
     participants: tuple[str, ...]
+    # Days after the onset that still count as the episode's continuation (CONTINUATION_DAYS).
+    continuation_days: int = CONTINUATION_DAYS
 
     @property
     def phase_keys(self) -> tuple[str, ...]:

@@ -124,6 +124,13 @@ def test_it_loads_the_minimal_protocol(tmp_path: Path) -> None:
     assert isinstance(protocol.problem_areas[0].goals, tuple)
 
 
+def test_the_continuation_window_defaults_to_90_days_and_can_be_set(tmp_path: Path) -> None:
+    assert load_protocol(write(tmp_path, MINIMAL, "mini.toml")).continuation_days == 90
+    longer = edit("session_minutes = 50", "session_minutes = 50\ncontinuation_days = 180")
+    assert load_protocol(write(tmp_path, longer, "mini.toml")).continuation_days == 180
+    assert all(p.continuation_days >= 90 for p in get_protocols().values())
+
+
 @pytest.mark.parametrize(
     ("total", "layout"),
     [
@@ -438,6 +445,24 @@ BROKEN = [
         edit('goals = ["Mourn."]', "goals = []"),
         "problem_areas[0].goals",
         "non-empty list",
+    ),
+    (
+        "continuation-too-short",
+        edit("session_minutes = 50", "session_minutes = 50\ncontinuation_days = 10"),
+        "continuation_days",
+        "must be a whole number of days from 30 to 730 (the default is 90), not 10",
+    ),
+    (
+        "continuation-text",
+        edit("session_minutes = 50", 'session_minutes = 50\ncontinuation_days = "90"'),
+        "continuation_days",
+        "not '90'",
+    ),
+    (
+        "continuation-too-long",
+        edit("session_minutes = 50", "session_minutes = 50\ncontinuation_days = 731"),
+        "continuation_days",
+        "not 731",
     ),
     (
         "problem-area-goal-type",
