@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from openipt.clients.access import can_write
 from openipt.inventory import formulation as rules
-from openipt.inventory.facts import facts_for
+from openipt.inventory.facts import facts_for, onset_window
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
@@ -104,7 +104,14 @@ def _house_date(day: date) -> str:
 
 
 def _suggestion(course: Course, facts: Facts) -> rules.Suggestion:
-    return rules.suggest(facts.people, facts.events, facts.onset, format_date=_house_date, gettext=_)
+    return rules.suggest(
+        facts.people,
+        facts.events,
+        facts.onset,
+        window=onset_window(course),
+        format_date=_house_date,
+        gettext=_,
+    )
 
 
 def _area_rows(

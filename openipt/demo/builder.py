@@ -49,7 +49,7 @@ from openipt.courses.termination import save_termination
 from openipt.demo.stories import STORIES, Story
 from openipt.diary.models import DiaryEntry, EntryKind
 from openipt.inventory.actions import add_event, add_person, set_onset
-from openipt.inventory.facts import facts_for
+from openipt.inventory.facts import facts_for, onset_window
 from openipt.inventory.formulation import draft_formulation, suggest
 from openipt.measures.actions import record_response
 from openipt.measures.models import Channel, Source
@@ -405,7 +405,7 @@ class DemoBuilder:
             people, events, onset = facts_for(course.client, course)
             draft = draft_formulation(
                 [story.area],
-                suggest(people, events, onset),
+                suggest(people, events, onset, window=onset_window(course)),
                 people,
                 events,
                 onset,

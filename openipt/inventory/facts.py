@@ -1,5 +1,6 @@
 """The client's inventory and timeline as the plain facts the problem-area rules read
-(`formulation.PersonFacts`, `formulation.EventFacts`). Read-only; two queries."""
+(`formulation.PersonFacts`, `formulation.EventFacts`), and the window around the onset the
+course's protocol sets. Read-only; two queries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 from openipt.clients.models import Client
 from openipt.courses.models import Course
 
-from .formulation import EventFacts, PersonFacts
+from .formulation import ONSET_WINDOW, EventFacts, OnsetWindow, PersonFacts
 
 
 def facts_for(
@@ -46,3 +47,12 @@ def facts_for(
         ],
         course.onset_date if course is not None else None,
     )
+
+
+def onset_window(course: Course | None) -> OnsetWindow:
+    """The window the problem-area rules weigh events in: the default, with the course's
+    protocol's `continuation_days` (how long after the onset an event still counts as the
+    depression's continuation). No query."""
+    if course is None:
+        return ONSET_WINDOW
+    return OnsetWindow(continuation_days=course.protocol.continuation_days)

@@ -3,21 +3,36 @@
 Pure: standard library only, no clock, no I/O. The clinician always decides: `suggest` only
 reads what has been recorded and says, in plain sentences, which of the four problem areas the
 facts fit and why; `draft_formulation` writes a first draft of the interpersonal formulation
-for the clinician to edit and agree with the client (CLINICAL.md §1.3, tasks 6 and 7).
+for the clinician to edit and agree with the client (identifying the problem area and the
+formulation are tasks of the initial phase; Weissman, Markowitz & Klerman, *Comprehensive Guide
+to Interpersonal Psychotherapy*, 2000, and *The Guide to Interpersonal Psychotherapy*, 2018;
+Markowitz & Swartz 1997 for the formulation).
 
-The rules follow the manuals' criteria for each area (CLINICAL.md §1.5):
+The manuals tie a problem area to the **onset or the continuation** of the current episode
+(Weissman, Markowitz & Klerman 2000 and 2018; Markowitz & Weissman, *Casebook of Interpersonal
+Psychotherapy*, 2012). The rules follow each area's criteria:
 
-- **grief**: the onset of the depression is tied to the death of someone close [S2][S16];
-- **role dispute**: a significant relationship with non-reciprocal expectations, the struggle
-  linked to the depression [S2][S14][S15];
-- **role transition**: a life change linked to the depression; wanted changes count too
-  [S2][S17][S18][S19];
-- **interpersonal deficits**: only when none of the others applies and the client has few
-  attachments; treated as "none of the above" [S20][S21], with poorer outcomes [S9][S165].
+- **grief**: the onset or the continuation of the depression is tied to the death of someone
+  close;
+- **role dispute**: a significant relationship with non-reciprocal expectations, in open
+  conflict, the struggle linked to the depression; judged on those facts whatever ring the
+  person is drawn on (a manager in the outer ring can be the dispute);
+- **role transition**: a life change linked to the depression; wanted changes count too;
+- **interpersonal deficits**: only when no other area has any evidence and the client has few
+  attachments; the manuals treat it as "none of the above", warn that careful assessment
+  sometimes uncovers hidden grief, and report poorer outcomes (Weissman, Markowitz & Klerman
+  2018).
 
-"Tied to the onset" is the manuals' criterion; the manuals give no number of days. Our
-operationalisation is the `OnsetWindow`: by default from a year before the onset to a month
-after it (symptoms are often noticed a little after they begin). Callers may pass another.
+"Tied to the onset or the continuation" has no number of days in the manuals. Our
+operationalisation is the `OnsetWindow`: an event from a year before the onset to a month after
+it is tied to the onset (strong evidence; symptoms are often noticed a little after they begin);
+an event later than that but within `continuation_days` of the onset (by default 90, the
+protocol's `continuation_days`) happened while the depression continued and is at least possible
+evidence of what keeps it going. A death of someone in the inner ring is never set aside: long
+before or long after the onset it stays possible evidence, since grief can be hidden or delayed.
+
+Every reason is built from the facts that were weighed, including those set aside ("That lies
+long before the onset."); no sentence denies something that is recorded.
 
 Dates in reasons go through an injected `format_date` (ISO 8601 by default), so views can pass
 the house format ("Tue 3 Mar 2026"). Names and descriptions are user data and are kept exactly
@@ -33,7 +48,7 @@ from datetime import date
 from typing import Final, Literal
 
 from openipt.lib.i18n import gettext_noop
-from openipt.protocols.model import PROBLEM_AREA_KEYS
+from openipt.protocols.model import CONTINUATION_DAYS, PROBLEM_AREA_KEYS
 
 Strength = Literal["strong", "possible", "none"]
 Ring = Literal["inner", "middle", "outer"]
@@ -63,7 +78,7 @@ EVENT_KINDS: Final = (
     "other",
 )
 # The life changes the manuals list for role transitions; wanted ones (a birth, a new job, a new
-# relationship) count as much as unwanted ones [S2][S17].
+# relationship) count as much as unwanted ones (Weissman, Markowitz & Klerman 2018).
 LIFE_CHANGE_KINDS: Final = frozenset(
     {
         "separation",
@@ -105,10 +120,12 @@ AREA_NAMES: Final = {
 }
 
 # Interpersonal deficits is considered when the inner ring holds at most this many living
-# people: "few attachments" in the manuals [S20][S21], which give no number.
+# people: "few attachments" in the manuals, which give no number.
 FEW_CLOSE_TIES: Final = 1
-# The manuals advise one focus, sometimes two [S3][S14].
+# The manuals advise one focus, sometimes two.
 MAX_CHOSEN_AREAS: Final = 2
+# The source named in sentences shown to clinicians; a title, so never translated.
+GUIDE: Final = "Weissman, Markowitz & Klerman, The Guide to Interpersonal Psychotherapy, 2018"
 
 # --- sentences -------------------------------------------------------------------------------
 
@@ -133,7 +150,21 @@ HAPPENED: Final = gettext_noop("{what} on {date}, {when}.")
 HAPPENED_NO_ONSET: Final = gettext_noop("{what} on {date}.")
 
 NO_ONSET_YET: Final = gettext_noop("With no onset date recorded, it cannot yet be tied to the depression.")
-AFTER_THE_ONSET: Final = gettext_noop("That is after the depression began, so it does not explain the onset.")
+CONTINUING: Final = gettext_noop(
+    "That was after the onset, while the depression continued: ask whether it is keeping the "
+    "depression going."
+)
+CONTINUING_LOSS: Final = gettext_noop(
+    "That was after the onset, while the depression continued: ask whether the loss is keeping the "
+    "depression going."
+)
+LATER: Final = gettext_noop(
+    "That is more than {days} days after the onset, later than the time weighed for its continuation."
+)
+LATER_BUT_CLOSE: Final = gettext_noop(
+    "That is more than {days} days after the onset, but they were among the closest people: ask "
+    "whether the loss bears on the depression now."
+)
 LONG_BEFORE: Final = gettext_noop("That lies long before the onset.")
 LONG_BEFORE_BUT_CLOSE: Final = gettext_noop(
     "That lies long before the onset, but they were among the closest people: grief can stay "
@@ -141,6 +172,9 @@ LONG_BEFORE_BUT_CLOSE: Final = gettext_noop(
 )
 RECORD_DEATH_DATE: Final = gettext_noop("Record the date to see whether the death is tied to the onset.")
 OTHER_NEAR: Final = gettext_noop("Decide whether it changed the client's roles.")
+OTHER_CONTINUING: Final = gettext_noop(
+    "That was after the onset, while the depression continued: decide whether it changed the client's roles."
+)
 
 DISPUTE_FACTS: Final = gettext_noop("{who}: {expectations}; {conflict}.")
 EXPECTATIONS_TEXT: Final = {
@@ -157,6 +191,22 @@ CONFLICT_TEXT: Final = {
 LINK_SAID: Final = gettext_noop("The client links the struggle to the depression.")
 LINK_CHANGED: Final = gettext_noop("The relationship changed around the onset.")
 LINK_EVENT: Final = gettext_noop("A dispute began on {date}, {when}.")
+LINK_CONTINUING: Final = gettext_noop(
+    "A dispute began on {date}, {when}, after the onset, while the depression continued."
+)
+EVENT_NOT_LINKED: Final = gettext_noop(
+    "A dispute began on {date}, {when}: too far from the onset to link it."
+)
+EVENT_NO_ONSET: Final = gettext_noop(
+    "A dispute began on {date}; with no onset date recorded, it cannot yet be tied."
+)
+EXPECTATIONS_MET: Final = gettext_noop(
+    "Expectations are recorded as met, so this does not look like a role dispute: check that with the client."
+)
+ONLY_EXPECTATIONS: Final = gettext_noop(
+    "Neither open conflict nor a link to the depression is recorded, so this is not counted as a "
+    "role dispute."
+)
 NO_LINK: Final = gettext_noop(
     "Not yet linked to the depression: ask whether the struggle and the low mood go together."
 )
@@ -164,23 +214,27 @@ NO_CONFLICT: Final = gettext_noop("No open conflict is recorded: ask how the two
 ASK_EXPECTATIONS: Final = gettext_noop("Ask what each expects of the other.")
 DISPUTE_EVENT: Final = gettext_noop("A dispute began ({detail}) on {date}, {when}.")
 
-FEW_TIES_NONE: Final = gettext_noop(
-    "No death, dispute or life change is recorded around the onset, and no one living is in the inner ring."
+FEW_TIES_NONE: Final = gettext_noop("No one living is in the inner ring.")
+FEW_TIES_SOME: Final = gettext_noop("The inner ring holds only {names}.")
+NOTHING_RECORDED: Final = gettext_noop("No death, dispute or life change is recorded.")
+NOTHING_TIED: Final = gettext_noop(
+    "Nothing recorded ties a death, a dispute or a life change to the onset or to the {days} days "
+    "after it: the other areas show what was weighed."
 )
-FEW_TIES_SOME: Final = gettext_noop(
-    "No death, dispute or life change is recorded around the onset, and the inner ring holds only {names}."
+DEFICITS_LOSSES: Final = gettext_noop(
+    "Recorded losses: {who}. Ask about them before settling on this area: grief can look like isolation."
 )
 NONE_OF_THE_ABOVE: Final = gettext_noop(
     "The manuals treat interpersonal deficits as 'none of the above' and warn that careful "
-    "assessment sometimes uncovers hidden grief [S20]: ask again about losses."
+    "assessment sometimes uncovers hidden grief ({source}): ask again about losses."
 )
 POORER_OUTCOMES: Final = gettext_noop(
     "Outcomes tend to be poorer in this area; consider other treatments, such as CBT or medication, "
-    "if there is no improvement [S9][S165]."
+    "if there is no improvement ({source})."
 )
 DEFICITS_OTHERS_FIT: Final = gettext_noop(
-    "Not considered while another area fits: the manuals keep interpersonal deficits for when none "
-    "of the others applies [S20]."
+    "Not considered while another area has evidence: the manuals keep interpersonal deficits for "
+    "when none of the others applies ({source})."
 )
 DEFICITS_MANY_TIES: Final = gettext_noop(
     "The inner ring holds {count} living people, so the client does not seem short of close attachments."
@@ -202,7 +256,7 @@ NOTE_NO_EVENTS: Final = gettext_noop(
 )
 NOTE_ONE_FOCUS: Final = gettext_noop(
     "More than one area fits. The manuals advise one focus, two at most, to keep the treatment "
-    "organised [S14]."
+    "organised ({source})."
 )
 NOTE_NOTHING_FITS: Final = gettext_noop(
     "Nothing recorded points to a problem area yet: ask about changes in relationships around the onset."
@@ -263,7 +317,8 @@ DRAFT_CLOSE: Final = gettext_noop(
     "focus still fits. Does this fit how you see it?"
 )
 
-# The goals of each area in plain words (CLINICAL.md §1.5); callers may pass their protocol's.
+# The goals of each area in plain words (after Weissman, Markowitz & Klerman 2018); callers may
+# pass their protocol's.
 DEFAULT_GOALS: Final[Mapping[str, tuple[str, ...]]] = {
     "grief": (
         gettext_noop("Help the mourning to happen."),
@@ -343,29 +398,43 @@ class EventFacts:
         _check_choice("kind", self.kind, EVENT_KINDS)
 
 
+Place = Literal["before", "within", "continuation", "after"]
+
+
 @dataclass(frozen=True)
 class OnsetWindow:
-    """What counts as "tied to the onset": from `before_days` before it to `after_days` after.
+    """What counts as "tied to the onset": from `before_days` before it to `after_days` after;
+    and as "while the depression continued": from then to `continuation_days` after the onset.
 
     The manuals' criterion is a link in time and in the client's account; these numbers are our
-    operationalisation of it, not the manuals'.
+    operationalisation of it, not the manuals'. Callers pass the protocol's `continuation_days`
+    (`openipt.protocols.model.CONTINUATION_DAYS` by default).
     """
 
     before_days: int = 365
     after_days: int = 30
+    continuation_days: int = CONTINUATION_DAYS
 
     def __post_init__(self) -> None:
         if self.before_days < 0 or self.after_days < 0:
             raise ValueError("an onset window cannot have negative days")
+        if self.continuation_days < self.after_days:
+            raise ValueError(
+                f"continuation_days ({self.continuation_days}) must be at least "
+                f"after_days ({self.after_days})"
+            )
 
-    def place(self, day: date, onset: date) -> Literal["before", "within", "after"]:
-        """Where `day` lies: before the window, within it, or after it."""
+    def place(self, day: date, onset: date) -> Place:
+        """Where `day` lies: before the window, within it (tied to the onset), in the
+        continuation after it, or after that."""
         offset = (day - onset).days
         if offset < -self.before_days:
             return "before"
-        if offset > self.after_days:
-            return "after"
-        return "within"
+        if offset <= self.after_days:
+            return "within"
+        if offset <= self.continuation_days:
+            return "continuation"
+        return "after"
 
 
 ONSET_WINDOW: Final = OnsetWindow()
@@ -506,7 +575,7 @@ def suggest(
     Several areas may be suggested; they come first, ordered by strength and then in the
     manuals' order (grief, role dispute, role transition, interpersonal deficits). The notes
     always remind that the clinician decides, say what is missing, and, when several areas fit,
-    that the manuals advise one focus [S14].
+    that the manuals advise one focus.
     """
     words = _Words(gettext, format_date)
     by_id = {p.id: p for p in people}
@@ -516,7 +585,7 @@ def suggest(
         "role_transition": _transition(events, onset, window, by_id, words),
     }
     areas = [_area(key, found) for key, found in findings.items()]
-    areas.append(_deficits(areas, people, events, onset, words))
+    areas.append(_deficits(areas, people, events, onset, window, by_id, words))
     rank = {strength: n for n, strength in enumerate(STRENGTHS)}
     ordered = sorted(areas, key=lambda a: (rank[a.strength], PROBLEM_AREA_KEYS.index(a.area)))
     return Suggestion(tuple(ordered), _notes(ordered, people, events, onset, words))
@@ -533,6 +602,11 @@ def _area(key: str, findings: Iterable[_Finding]) -> AreaSuggestion:
     return AreaSuggestion(key, strength, tuple(f.reason for f in ordered), tuple(evidence))
 
 
+def _dead_ids(people: Sequence[PersonFacts], events: Sequence[EventFacts]) -> set[int]:
+    """Everyone recorded as dead: on their own record or as the person of a death event."""
+    return {p.id for p in people if p.dead} | {i for e in events if e.kind == "death" for i in e.people}
+
+
 def _grief(
     people: Sequence[PersonFacts],
     events: Sequence[EventFacts],
@@ -541,9 +615,10 @@ def _grief(
     by_id: Mapping[int, PersonFacts],
     words: _Words,
 ) -> list[_Finding]:
-    """Deaths tied to the onset are strong evidence of grief [S2][S16]; a death of someone in the
-    inner ring long before it is possible evidence, because grief can be hidden or delayed [S20].
-    A death after the onset does not explain it."""
+    """A death tied to the onset is strong evidence of grief; a death while the depression
+    continued is possible evidence of what keeps it going. A death of someone in the inner ring
+    is possible evidence however long before or after the onset, because grief can be hidden or
+    delayed (Weissman, Markowitz & Klerman 2018)."""
     findings: list[_Finding] = []
     covered: set[int] = set()
     for event in events:
@@ -600,8 +675,13 @@ def _death_finding(
     place = window.place(on, onset)
     if place == "within":
         return _Finding("strong", fact, refs, on)
+    if place == "continuation":
+        return _Finding("possible", f"{fact} {words(CONTINUING_LOSS)}", refs, on)
     if place == "after":
-        return _Finding("none", f"{fact} {words(AFTER_THE_ONSET)}", refs, on)
+        if closest:
+            later = words(LATER_BUT_CLOSE, days=window.continuation_days)
+            return _Finding("possible", f"{fact} {later}", refs, on)
+        return _Finding("none", f"{fact} {words(LATER, days=window.continuation_days)}", refs, on)
     if closest:
         return _Finding("possible", f"{fact} {words(LONG_BEFORE_BUT_CLOSE)}", refs, on)
     return _Finding("none", f"{fact} {words(LONG_BEFORE)}", refs, on)
@@ -615,69 +695,110 @@ def _dispute(
     by_id: Mapping[int, PersonFacts],
     words: _Words,
 ) -> list[_Finding]:
-    """A significant living person (inner or middle ring) with non-reciprocal expectations, in
-    conflict, the struggle linked to the depression: strong [S2][S14]. One part missing (no link
-    yet, no open conflict, expectations not explored): possible, with what to ask."""
+    """Each living person with a dispute recorded on their record or on the timeline, judged on
+    expectations, conflict and the link to the depression, whatever ring they are drawn on (see
+    `_person_dispute`). A dispute on the timeline whose people have nothing recorded that makes it
+    a dispute: possible when it began around the onset or while the depression continued, with
+    what to ask; otherwise weighed and set aside."""
     findings: list[_Finding] = []
-    dead = {i for e in events if e.kind == "death" for i in e.people}
+    dead = _dead_ids(people, events)
     disputes = [e for e in events if e.kind == "dispute_start"]
     considered: set[int] = set()
     for person in people:
-        if person.ring == "outer" or person.dead or person.id in dead:
+        if person.id in dead:
             continue
-        near = [
-            e
-            for e in disputes
-            if person.id in e.people and onset is not None and window.place(e.on, onset) == "within"
-        ]
-        finding = _person_dispute(person, near, onset, words)
+        own = [e for e in disputes if person.id in e.people]
+        finding = _person_dispute(person, own, onset, window, words)
         if finding is not None:
             considered.add(person.id)
             findings.append(finding)
     for event in disputes:
-        if onset is None or window.place(event.on, onset) != "within":
-            continue
         involved = [by_id[i] for i in event.people if i in by_id]
-        if any(p.id in considered for p in involved) or any(p.ring == "outer" for p in involved):
+        if any(p.id in considered for p in involved):
             continue
         detail = event.description or words.both([words.who(p) for p in involved])
-        when = words.when(event.on, onset)
-        fact = words(DISPUTE_EVENT, detail=detail, date=words.format_date(event.on), when=when)
         refs = (Evidence("event", event.id), *(Evidence("person", p.id) for p in involved))
-        findings.append(_Finding("possible", f"{fact} {words(ASK_EXPECTATIONS)}", refs, event.on))
+        if onset is None:
+            fact = words(EVENT_NO_ONSET, date=words.format_date(event.on))
+            findings.append(_Finding("possible", f"{fact} {words(ASK_EXPECTATIONS)}", refs, event.on))
+            continue
+        fact = words(
+            DISPUTE_EVENT, detail=detail, date=words.format_date(event.on), when=words.when(event.on, onset)
+        )
+        place = window.place(event.on, onset)
+        if place == "within":
+            findings.append(_Finding("possible", f"{fact} {words(ASK_EXPECTATIONS)}", refs, event.on))
+        elif place == "continuation":
+            reason = f"{fact} {words(CONTINUING)} {words(ASK_EXPECTATIONS)}"
+            findings.append(_Finding("possible", reason, refs, event.on))
+        elif place == "before":
+            findings.append(_Finding("none", f"{fact} {words(LONG_BEFORE)}", refs, event.on))
+        else:
+            later = words(LATER, days=window.continuation_days)
+            findings.append(_Finding("none", f"{fact} {later}", refs, event.on))
     return findings
 
 
 def _person_dispute(
-    person: PersonFacts, near: Sequence[EventFacts], onset: date | None, words: _Words
+    person: PersonFacts,
+    own: Sequence[EventFacts],
+    onset: date | None,
+    window: OnsetWindow,
+    words: _Words,
 ) -> _Finding | None:
+    """Non-reciprocal expectations, open conflict and a link to the onset: strong. A link only
+    through a dispute that began while the depression continued, or one part missing (no link
+    yet, no open conflict, expectations not explored): possible, with what to ask. Conflict with
+    expectations met, or unmet expectations with neither conflict nor link: weighed and set aside.
+    Nothing dispute-like recorded: no finding."""
     non_reciprocal = person.expectations_met in ("no", "partly")
     in_conflict = person.conflict != "none"
-    links = []
+    if not non_reciprocal and not in_conflict:
+        return None
+    links = []  # ties to the onset
     if person.linked_to_depression:
         links.append(words(LINK_SAID))
     if person.changed_around_onset:
         links.append(words(LINK_CHANGED))
-    if onset is not None:
-        links.extend(
-            words(LINK_EVENT, date=words.format_date(e.on), when=words.when(e.on, onset)) for e in near
-        )
+    continuing = []  # ties to the continuation only
+    unlinked = []  # disputes on the timeline that tie to neither
+    for e in own:
+        day = words.format_date(e.on)
+        if onset is None:
+            unlinked.append(words(EVENT_NO_ONSET, date=day))
+            continue
+        place = window.place(e.on, onset)
+        when = words.when(e.on, onset)
+        if place == "within":
+            links.append(words(LINK_EVENT, date=day, when=when))
+        elif place == "continuation":
+            continuing.append(words(LINK_CONTINUING, date=day, when=when))
+        else:
+            unlinked.append(words(EVENT_NOT_LINKED, date=day, when=when))
     fact = words(
         DISPUTE_FACTS,
         who=words.who(person),
         expectations=words(EXPECTATIONS_TEXT[person.expectations_met]),
         conflict=words(CONFLICT_TEXT[person.conflict]),
     )
-    refs = (Evidence("person", person.id), *(Evidence("event", e.id) for e in near))
+    refs = (Evidence("person", person.id), *(Evidence("event", e.id) for e in own))
+    said = [fact, *links, *continuing, *unlinked]
+    if person.expectations_met == "yes":
+        return _Finding("none", " ".join([*said, words(EXPECTATIONS_MET)]), refs)
     if non_reciprocal and in_conflict and links:
-        return _Finding("strong", " ".join([fact, *links]), refs)
+        return _Finding("strong", " ".join(said), refs)
+    if non_reciprocal and in_conflict and continuing:
+        return _Finding("possible", " ".join(said), refs)
     if non_reciprocal and in_conflict:
-        return _Finding("possible", f"{fact} {words(NO_LINK)}", refs)
-    if non_reciprocal and links:
-        return _Finding("possible", " ".join([fact, *links, words(NO_CONFLICT)]), refs)
-    if person.expectations_met == "unknown" and in_conflict and links:
-        return _Finding("possible", " ".join([fact, *links, words(ASK_EXPECTATIONS)]), refs)
-    return None
+        return _Finding("possible", " ".join([*said, words(NO_LINK)]), refs)
+    if non_reciprocal and (links or continuing):
+        return _Finding("possible", " ".join([*said, words(NO_CONFLICT)]), refs)
+    if non_reciprocal:
+        return _Finding("none", " ".join([*said, words(ONLY_EXPECTATIONS)]), refs)
+    # In conflict, expectations not explored yet.
+    if links or continuing:
+        return _Finding("possible", " ".join([*said, words(ASK_EXPECTATIONS)]), refs)
+    return _Finding("possible", " ".join([*said, words(ASK_EXPECTATIONS), words(NO_LINK)]), refs)
 
 
 def _transition(
@@ -687,9 +808,9 @@ def _transition(
     by_id: Mapping[int, PersonFacts],
     words: _Words,
 ) -> list[_Finding]:
-    """A life change within the window around the onset: strong, wanted changes included
-    [S2][S17]. Outside the window: weighed and set aside. An "other" event near the onset:
-    possible, for the clinician to judge."""
+    """A life change tied to the onset: strong, wanted changes included; one while the
+    depression continued: possible. Before or after that: weighed and set aside. An "other"
+    event tied to the onset or the continuation: possible, for the clinician to judge."""
     findings = []
     for event in events:
         if event.kind not in LIFE_CHANGE_KINDS and event.kind != "other":
@@ -697,17 +818,23 @@ def _transition(
         fact = _happened(words.what(event, by_id), event.on, onset, words)
         refs = (Evidence("event", event.id),)
         place = None if onset is None else window.place(event.on, onset)
-        if event.kind == "other":
-            if place == "within":
-                findings.append(_Finding("possible", f"{fact} {words(OTHER_NEAR)}", refs, event.on))
-        elif place is None:
-            findings.append(_Finding("possible", f"{fact} {words(NO_ONSET_YET)}", refs, event.on))
+        strength: Strength
+        if place is None:
+            reason, strength = f"{fact} {words(NO_ONSET_YET)}", "possible"
+            if event.kind == "other":
+                reason = f"{fact} {words(NO_ONSET_YET)} {words(OTHER_NEAR)}"
         elif place == "within":
-            findings.append(_Finding("strong", fact, refs, event.on))
+            other = event.kind == "other"
+            reason = f"{fact} {words(OTHER_NEAR)}" if other else fact
+            strength = "possible" if other else "strong"
+        elif place == "continuation":
+            reason = f"{fact} {words(OTHER_CONTINUING if event.kind == 'other' else CONTINUING)}"
+            strength = "possible"
         elif place == "before":
-            findings.append(_Finding("none", f"{fact} {words(LONG_BEFORE)}", refs, event.on))
+            reason, strength = f"{fact} {words(LONG_BEFORE)}", "none"
         else:
-            findings.append(_Finding("none", f"{fact} {words(AFTER_THE_ONSET)}", refs, event.on))
+            reason, strength = f"{fact} {words(LATER, days=window.continuation_days)}", "none"
+        findings.append(_Finding(strength, reason, refs, event.on))
     return findings
 
 
@@ -716,28 +843,41 @@ def _deficits(
     people: Sequence[PersonFacts],
     events: Sequence[EventFacts],
     onset: date | None,
+    window: OnsetWindow,
+    by_id: Mapping[int, PersonFacts],
     words: _Words,
 ) -> AreaSuggestion:
-    """Only when no other area is suggested at all, the inventory has been taken, the onset is
-    known, and the inner ring holds at most FEW_CLOSE_TIES living people [S20][S21]. Never
-    "strong": it is a verdict by exclusion, and hidden grief may yet turn up [S20]."""
+    """Only when no other area has any evidence, the inventory has been taken, the onset is
+    known, and the inner ring holds at most FEW_CLOSE_TIES living people. Never "strong": it is
+    a verdict by exclusion, and hidden grief may yet turn up (Weissman, Markowitz & Klerman
+    2018). The reasons say what was weighed, and name every recorded loss, so that a death never
+    hides behind what looks like isolation."""
     key = "interpersonal_deficits"
-    dead = {i for e in events if e.kind == "death" for i in e.people}
-    close = [p for p in people if p.ring == "inner" and not p.dead and p.id not in dead]
+    dead = _dead_ids(people, events)
+    close = [p for p in people if p.ring == "inner" and p.id not in dead]
     if not people:
         return AreaSuggestion(key, "none", (), ())
     if any(a.suggested for a in others):
-        return AreaSuggestion(key, "none", (words(DEFICITS_OTHERS_FIT),), ())
+        return AreaSuggestion(key, "none", (words(DEFICITS_OTHERS_FIT, source=GUIDE),), ())
     if onset is None:
         return AreaSuggestion(key, "none", (words(DEFICITS_NO_ONSET),), ())
     if len(close) > FEW_CLOSE_TIES:
         return AreaSuggestion(key, "none", (words(DEFICITS_MANY_TIES, count=len(close)),), ())
     if close:
-        fact = words(FEW_TIES_SOME, names=words.both([words.who(p) for p in close]))
+        reasons = [words(FEW_TIES_SOME, names=words.both([words.who(p) for p in close]))]
     else:
-        fact = words(FEW_TIES_NONE)
-    reasons = (fact, words(NONE_OF_THE_ABOVE), words(POORER_OUTCOMES))
-    return AreaSuggestion(key, "possible", reasons, tuple(Evidence("person", p.id) for p in close))
+        reasons = [words(FEW_TIES_NONE)]
+    disputed = any(p.conflict != "none" or p.expectations_met in ("no", "partly") for p in people)
+    if events or dead or disputed:
+        reasons.append(words(NOTHING_TIED, days=window.continuation_days))
+    else:
+        reasons.append(words(NOTHING_RECORDED))
+    losses = [words.who(by_id[i]) for i in sorted(dead) if i in by_id]
+    losses += [words.what(e, by_id) for e in events if e.kind == "death" and not e.people]
+    if losses:
+        reasons.append(words(DEFICITS_LOSSES, who=words.both(losses)))
+    reasons += [words(NONE_OF_THE_ABOVE, source=GUIDE), words(POORER_OUTCOMES, source=GUIDE)]
+    return AreaSuggestion(key, "possible", tuple(reasons), tuple(Evidence("person", p.id) for p in close))
 
 
 def _notes(
@@ -756,7 +896,7 @@ def _notes(
         notes.append(words(NOTE_NO_EVENTS))
     suggested = [a for a in areas if a.suggested]
     if len(suggested) > 1:
-        notes.append(words(NOTE_ONE_FOCUS))
+        notes.append(words(NOTE_ONE_FOCUS, source=GUIDE))
     if not suggested and (people or events) and onset is not None:
         notes.append(words(NOTE_NOTHING_FITS))
     return tuple(notes)
@@ -792,7 +932,8 @@ def draft_formulation(
     gettext: Callable[[str], str] = _no_translation,
 ) -> str:
     """A first draft of the interpersonal formulation, in plain words, for the clinician to edit
-    and then agree with the client (CLINICAL.md §1.3, task 7; after Markowitz & Swartz).
+    and then agree with the client (after Markowitz & Swartz 1997, "Case formulation in
+    interpersonal psychotherapy of depression").
 
     It names the depression as a common, treatable medical illness that is not the client's
     fault; ties its onset to each chosen area with the key recorded facts (the evidence behind

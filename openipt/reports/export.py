@@ -27,7 +27,7 @@ from openipt.courses.models import (
     TerminationPlan,
 )
 from openipt.inventory import formulation as rules
-from openipt.inventory.facts import facts_for
+from openipt.inventory.facts import facts_for, onset_window
 from openipt.inventory.models import LifeEvent, Person
 from openipt.measures.models import Score
 from openipt.measures.tracking import outcomes_for_course
@@ -174,7 +174,11 @@ def _arc(course: Course) -> dict[str, Any]:
     events = list(LifeEvent.objects.filter(client=client).prefetch_related("people").order_by("on", "id"))
     person_facts, event_facts, onset = facts_for(client, course)
     suggestion = rules.suggest(
-        person_facts, event_facts, onset, format_date=lambda d: date_format(d, "j M Y")
+        person_facts,
+        event_facts,
+        onset,
+        window=onset_window(course),
+        format_date=lambda d: date_format(d, "j M Y"),
     )
     formulation = Formulation.objects.filter(course=course).first()
     contract = Contract.objects.filter(course=course).first()
