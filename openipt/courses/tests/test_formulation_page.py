@@ -3,6 +3,7 @@ never decides, what the initial phase covered and when, access, and a fixed numb
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -56,6 +57,55 @@ def test_it_shows_each_area_with_strength_reasons_and_the_reminder(
     grief = body[body.index('id="area-grief-why"') :]
     assert "Grace (Parent)" in grief and "Sat 10 Jan 2026" in grief.split("</div>")[0]
     assert "Maya Okafor" in body  # the banner
+
+
+def test_a_mothers_death_after_the_onset_is_offered_as_grief_not_isolation(
+    client: HttpClient, alice: User, course_a: Course
+) -> None:
+    """The client's mother, her only close tie, died 45 days after the onset: the clinician is
+    offered grief, told it happened while the depression continued, and never told that no death
+    is recorded."""
+    add_loss(course_a, alice, name="Rose", on=date(2026, 5, 1))
+    Course.objects.filter(pk=course_a.pk).update(onset_date=date(2026, 3, 17))
+    client.force_login(alice)
+    response = client.get(page(course_a))
+    assert [(r.area.key, r.strength) for r in response.context["areas"]] == [
+        ("grief", "possible"),
+        ("role_dispute", "none"),
+        ("role_transition", "none"),
+        ("interpersonal_deficits", "none"),
+    ]
+    body = response.content.decode()
+    grief = body[body.index('id="area-grief-why"') :].split("</div>")[0]
+    assert "Rose (Parent) died on Fri 1 May 2026, 6 weeks after the depression began." in grief
+    assert "after the onset, while the depression continued" in grief
+    deficits = body[body.index('id="area-interpersonal_deficits-why"') :].split("</div>")[0]
+    assert "Not considered while another area has evidence" in deficits
+    assert "No death, dispute or life change" not in body
+    assert "[S" not in body
+
+
+def test_the_protocols_continuation_days_set_the_window(
+    client: HttpClient, alice: User, course_a: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uncle = Person.objects.create(
+        client=course_a.client, name="Bill", relationship="other_family", ring="middle", created_by=alice
+    )
+    LifeEvent.objects.create(
+        client=course_a.client, kind="death", on=date(2026, 7, 15), created_by=alice
+    ).people.add(uncle)
+    Course.objects.filter(pk=course_a.pk).update(onset_date=date(2026, 3, 17))  # 120 days before the death
+    client.force_login(alice)
+
+    def grief(response: Any) -> Any:
+        return next(r for r in response.context["areas"] if r.area.key == "grief")
+
+    assert grief(client.get(page(course_a))).strength == "none"  # 90 days: set aside
+    longer = dataclasses.replace(course_a.protocol, continuation_days=180)
+    monkeypatch.setattr(Course, "protocol", property(lambda self: longer))
+    row = grief(client.get(page(course_a)))
+    assert row.strength == "possible"
+    assert "after the onset, while the depression continued" in row.reasons[0]
 
 
 def test_nothing_recorded_says_what_to_record(client: HttpClient, alice: User, course_a: Course) -> None:
