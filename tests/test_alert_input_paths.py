@@ -80,13 +80,14 @@ def session_1(course_a: Course) -> Session:
 
 
 def _index(item: Item, pick: str) -> int:
-    """The option index for one item: "none" the lowest value below the risk threshold (the lowest
-    value for an item without risk), "lowest" the first reaching it, "highest" the highest value."""
+    """The option index for one item: "none" the lowest value, "lowest" the lowest value above it
+    (for a risk item, by rule its first positive answer), "highest" the highest value."""
     scored = [(i, o.value) for i, o in enumerate(item.options) if o.value is not None]
+    bottom = min(value for _, value in scored)
     if pick == "highest":
         return max(scored, key=lambda pair: pair[1])[0]
     if pick == "lowest":
-        return min(((i, v) for i, v in scored if v >= item.risk_threshold), key=lambda pair: pair[1])[0]
+        return min(((i, v) for i, v in scored if v > bottom), key=lambda pair: pair[1])[0]
     return min(scored, key=lambda pair: pair[1])[0]
 
 
@@ -359,6 +360,128 @@ def test_the_portal_raises_the_alerts(
     assert response.answers == answered_until_positive(instrument, answers)
     assert_alerts(response, instrument, response.answers)
     assert len(callbacks) == len(expected_flags(instrument, response.answers))
+
+
+# --- the rule: every answer above a risk item's lowest raises an alert with a severity -------------
+
+# Every (instrument, risk item, option) whose scored value is above the item's lowest, from the
+# definitions alone: the expectation does not read the item's threshold or ladder, so a risk item
+# whose definition leaves an answer out (HAM-D item 3 at 1, "feels life is not worth living", once
+# did) fails here on every path.
+POSITIVE_ANSWERS = [
+    pytest.param(key, item.link_id, index, id=f"{item.link_id}={index}")
+    for key in sorted(INSTRUMENTS)
+    for item in INSTRUMENTS[key].items
+    if item.risk_flag
+    for index, option in enumerate(item.options)
+    if option.value is not None and option.value > min(item.values)
+]
+PORTAL_POSITIVE_ANSWERS = [case for case in POSITIVE_ANSWERS if case.values[0] in PORTAL_RISK]
+
+
+def test_the_rule_walks_every_risk_item_of_every_instrument() -> None:
+    walked = {(case.values[0], case.values[1]) for case in POSITIVE_ANSWERS}
+    assert walked == {
+        (key, item.link_id) for key, inst in INSTRUMENTS.items() for item in inst.items if item.risk_flag
+    }
+    assert ("hamd17", "hamd17-3") in walked
+    assert len(POSITIVE_ANSWERS) == 25  # PHQ-9 3, PHQ-A 5, HAM-D 4, EPDS 3, C-SSRS 7, QIDS 3
+
+
+def only_this_answer_positive(instrument: Instrument, link_id: str, index: int) -> dict[str, int]:
+    """Every asked required item at its lowest answer, `link_id` at option `index`, and the earlier
+    answer that skip logic needs to ask it."""
+    target = instrument.item(link_id)
+    forced = {link_id: index}
+    if target.enable_when is not None:
+        forced[target.enable_when[0]] = target.enable_when[1]
+    chosen: dict[str, int] = {}
+    for item in instrument.items:
+        if item.enable_when is not None and chosen.get(item.enable_when[0]) != item.enable_when[1]:
+            continue
+        if item.link_id in forced:
+            chosen[item.link_id] = forced[item.link_id]
+        elif item.required:
+            chosen[item.link_id] = _index(item, "none")
+    assert chosen[link_id] == index
+    return chosen
+
+
+def assert_an_alert_with_a_severity(response: Response, instrument: Instrument, link_id: str) -> None:
+    flag = instrument.item(link_id).risk_flag
+    alert = RiskAlert.objects.get(response=response, flag=flag)
+    assert alert.status == AlertStatus.OPEN
+    assert alert.severity in SEVERITIES
+    assert missing_alerts() == []
+
+
+@pytest.mark.usefixtures("enabled")
+@pytest.mark.parametrize(("key", "link_id", "index"), POSITIVE_ANSWERS)
+def test_every_positive_answer_raises_an_alert_through_the_recording_action(
+    alice: User, client_a: Client, session_1: Session, key: str, link_id: str, index: int
+) -> None:
+    instrument = INSTRUMENTS[key]
+    answers = only_this_answer_positive(instrument, link_id, index)
+
+    in_session = record_response(alice, client_a, instrument=key, answers=answers, session=session_1)
+    outside_course = record_response(alice, client_a, instrument=key, answers=answers)
+
+    assert_an_alert_with_a_severity(in_session, instrument, link_id)
+    assert_an_alert_with_a_severity(outside_course, instrument, link_id)
+
+
+@pytest.mark.usefixtures("enabled")
+@pytest.mark.parametrize(("key", "link_id", "index"), POSITIVE_ANSWERS)
+def test_every_positive_answer_raises_an_alert_through_the_forms(
+    client: HttpClient, alice: User, client_a: Client, session_1: Session, key: str, link_id: str, index: int
+) -> None:
+    instrument = INSTRUMENTS[key]
+    answers = only_this_answer_positive(instrument, link_id, index)
+    client.force_login(alice)
+
+    for url in (
+        reverse("measures:record-in-session", args=[session_1.pk, key]),
+        reverse("measures:record-ad-hoc", args=[client_a.pk, key]),
+    ):
+        page = client.post(url, form_data(key, answers))
+        assert page.status_code == 302, page.content.decode()[:2000]
+        response = Response.objects.latest("id")
+        assert response.answers == answers
+        assert_an_alert_with_a_severity(response, instrument, link_id)
+    assert Response.objects.count() == 2
+
+
+@pytest.mark.usefixtures("enabled")
+@pytest.mark.parametrize(("key", "link_id", "index"), PORTAL_POSITIVE_ANSWERS)
+def test_every_positive_answer_raises_an_alert_through_the_portal(
+    alice: User,
+    client_a: Client,
+    session_1: Session,
+    key: str,
+    link_id: str,
+    index: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instrument = INSTRUMENTS[key]
+    answers = only_this_answer_positive(instrument, link_id, index)
+    monkeypatch.setattr(Protocol, "measures_due", lambda self, n, total=None: (key,))
+    browser = HttpClient()
+    browser.force_login(
+        portal_actions.join(
+            code=portal_actions.invite(alice, client_a, kind="code").secret, password=PORTAL_PW
+        ).user
+    )
+
+    location = browser.get(reverse("portal:questionnaire", args=[session_1.pk, key]))["Location"]
+    while location.rstrip("/").split("/")[-1].isdigit():
+        item = instrument.items[int(location.rstrip("/").split("/")[-1]) - 1]
+        data = {"answer": str(answers[item.link_id])} if item.link_id in answers else {"skip": "1"}
+        location = browser.post(location, data)["Location"]
+
+    assert location == reverse("portal:questionnaire-crisis", args=[session_1.pk, key])
+    response = Response.objects.get()
+    assert response.answers[link_id] == index
+    assert_an_alert_with_a_severity(response, instrument, link_id)
 
 
 # --- no other path --------------------------------------------------------------------------------

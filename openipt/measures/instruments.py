@@ -75,9 +75,12 @@ class Item:
     `scored=False` items (PHQ-9's difficulty question) are recorded but not added to the total.
     `required=False` items may be left out. `enable_when=(link_id, index)` asks the item only when
     that earlier item was answered with that option index; `required` then applies only when it
-    is asked (as in FHIR). An item with a `risk_flag` raises that flag when its scored value is at
-    least `risk_threshold`, whatever the total; `risk_levels` grades it, ((1, "moderate"),
-    (2, "high")) meaning 1 is moderate and 2 or more high. With no levels a flag is "high".
+    is asked (as in FHIR). An item with a `risk_flag` is a risk item, and one rule holds for every
+    risk item on every instrument: any answer whose scored value is above the item's lowest raises
+    the flag, whatever the total ("not at all" or "absent" is the only answer that does not).
+    `risk_levels` is the severity ladder, as data: ((1, "moderate"), (2, "high")) means 1 is
+    moderate and 2 or more high. The ladder must start at or below the item's `risk_threshold`,
+    so every positive answer has a severity.
     """
 
     link_id: str
@@ -87,7 +90,6 @@ class Item:
     scored: bool = True
     required: bool = True
     risk_flag: str | None = None
-    risk_threshold: int = 1
     risk_levels: tuple[tuple[int, str], ...] = ()
     enable_when: tuple[str, int] | None = None
 
@@ -104,11 +106,21 @@ class Item:
     def max_value(self) -> int:
         return max(self.values)
 
+    @property
+    def risk_threshold(self) -> int | None:
+        """The lowest scored value that raises this item's flag: by rule, the lowest value above
+        the item's minimum. None for an item with no risk flag (or no value above its minimum)."""
+        above = [value for value in self.values if value > self.min_value]
+        return min(above) if self.risk_flag is not None and above else None
+
     def risk_severity(self, value: int) -> str | None:
         """The severity of this item's flag at scored `value`; None if the flag is not raised."""
-        if self.risk_flag is None or value < self.risk_threshold:
+        threshold = self.risk_threshold
+        if threshold is None or value < threshold:
             return None
-        reached = [severity for threshold, severity in self.risk_levels if value >= threshold]
+        reached = [severity for step, severity in self.risk_levels if value >= step]
+        # `Instrument._check` makes the ladder start at or below the threshold; were it not to,
+        # a positive answer is still not safe, so it counts as high.
         return reached[-1] if reached else "high"
 
 
@@ -208,14 +220,35 @@ class Instrument:
             on, index = item.enable_when
             if on not in earlier or not 0 <= index < len(earlier[on].options):
                 yield f"{item.link_id} is enabled by {on} option {index}, which is not an earlier answer"
-        thresholds = [threshold for threshold, _ in item.risk_levels]
-        if item.risk_levels and (
-            item.risk_flag is None
-            or thresholds != sorted(set(thresholds))
-            or thresholds[0] != item.risk_threshold
-            or any(severity not in SEVERITIES for _, severity in item.risk_levels)
+        yield from self._risk_problems(item)
+
+    @staticmethod
+    def _risk_problems(item: Item) -> Iterable[str]:
+        """A risk item needs an answer above its lowest, and a severity ladder that gives every
+        such answer a severity: steps rising, starting at or below the threshold, severities
+        known and never falling as the value rises."""
+        if item.risk_flag is None:
+            if item.risk_levels:
+                yield f"{item.link_id} has risk levels but no risk flag"
+            return
+        if item.risk_threshold is None:
+            yield f"{item.link_id} is a risk item with no answer above its lowest"
+            return
+        steps = [step for step, _ in item.risk_levels]
+        ranks = [
+            SEVERITIES.index(severity) if severity in SEVERITIES else -1 for _, severity in item.risk_levels
+        ]
+        if (
+            not steps
+            or steps != sorted(set(steps))
+            or steps[0] > item.risk_threshold
+            or -1 in ranks
+            or ranks != sorted(ranks)
         ):
-            yield f"{item.link_id} risk levels must rise from its risk threshold, with known severities"
+            yield (
+                f"{item.link_id} risk levels must start at or below its risk threshold "
+                f"({item.risk_threshold}) and rise, with known severities"
+            )
 
     def _group_problems(self) -> Iterable[str]:
         in_domain: set[str] = set()
@@ -328,16 +361,7 @@ def _frequency_item(
     risk_flag: str | None = None,
     risk_levels: tuple[tuple[int, str], ...] = (),
 ) -> Item:
-    threshold = risk_levels[0][0] if risk_levels else 1
-    return Item(
-        link_id,
-        text,
-        FREQUENCY_OPTIONS,
-        code,
-        risk_flag=risk_flag,
-        risk_threshold=threshold,
-        risk_levels=risk_levels,
-    )
+    return Item(link_id, text, FREQUENCY_OPTIONS, code, risk_flag=risk_flag, risk_levels=risk_levels)
 
 
 def _positional_options(values: tuple[int, ...]) -> tuple[Option, ...]:
@@ -663,7 +687,9 @@ HAMD17 = Instrument(
                 _("Accusing voices or threatening visions"),
             ),
         ),
-        # Risk from 2 ("wishes to be dead") upwards: 2 moderate, 3-4 (ideas, gesture, attempt) high.
+        # A risk item like any other: every answer above "absent" raises the flag. 1 ("feels life
+        # is not worth living") and 2 ("wishes to be dead") are moderate, as PHQ-9 item 9 at
+        # "several days"; 3-4 (ideas, gesture, attempt) high.
         replace(
             _hamd_item(
                 3,
@@ -677,8 +703,7 @@ HAMD17 = Instrument(
                 ),
             ),
             risk_flag="suicide_item",
-            risk_threshold=2,
-            risk_levels=((2, "moderate"), (3, "high")),
+            risk_levels=((1, "moderate"), (3, "high")),
         ),
         _hamd_item(
             4,

@@ -26,7 +26,7 @@ FLAG_SUMMARIES = {
     "suicidal_ideation": gettext_noop("Thoughts of being better off dead or of self-harm"),
     "suicidal_thoughts_past_month": gettext_noop("Serious thoughts of ending their life in the past month"),
     "suicide_attempt_history": gettext_noop("Has attempted suicide at some time"),
-    "suicide_item": gettext_noop("Suicide item rated 2 or more by the clinician (HAM-D item 3)"),
+    "suicide_item": gettext_noop("Suicide item rated above absent by the clinician (HAM-D item 3)"),
     "self_harm_thoughts": gettext_noop("Thoughts of harming themself (EPDS item 10)"),
     "suicide_risk_screen": gettext_noop("Positive suicide-risk screen (C-SSRS)"),
 }
@@ -34,7 +34,7 @@ FLAG_SUMMARIES = {
 
 def _severity(score: Score, flag: str) -> str:
     """The severity the instrument's definition gives the flag (e.g. PHQ-9 item 9: 1 moderate,
-    2–3 high, CLINICAL.md §5.1); high when a definition gives none, because neither means safe."""
+    2–3 high); high when a definition gives none, because neither means safe."""
     return score.severity_for(flag) or Severity.HIGH
 
 

@@ -259,8 +259,39 @@ def test_a_consistent_toy_instrument_builds() -> None:
             {"items": (Item("toy-1", "One", YES_NO), Item("toy-2", "Two", YES_NO, enable_when=("toy-1", 2)))},
             "toy-2 is enabled by toy-1 option 2",
         ),
-        # Risk levels rise from the item's threshold, with known severities, on a flagged item.
-        ({"items": (Item("toy-1", "One", YES_NO, risk_levels=((1, "high"),)), TOY_2)}, "toy-1 risk levels"),
+        # A risk item's ladder gives every answer above its lowest a severity: it starts at or
+        # below the threshold, rises, and names known severities; only a risk item has one.
+        (
+            {"items": (Item("toy-1", "One", YES_NO, risk_levels=((1, "high"),)), TOY_2)},
+            "toy-1 has risk levels but no risk flag",
+        ),
+        ({"items": (Item("toy-1", "One", YES_NO, risk_flag="f"), TOY_2)}, "toy-1 risk levels"),
+        (
+            {
+                "items": (
+                    Item(
+                        "toy-1",
+                        "One",
+                        YES_NO,
+                        risk_flag="f",
+                        risk_levels=((0, "low"), (1, "high"), (2, "low")),
+                    ),
+                    TOY_2,
+                )
+            },
+            "toy-1 risk levels",
+        ),
+        (
+            {
+                "items": (
+                    Item("toy-1", "One", (Option(1, "Only"),), risk_flag="f", risk_levels=((1, "high"),)),
+                ),
+                "min_total": 1,
+                "max_total": 1,
+                "bands": (Band("all", "All", 1, 1),),
+            },
+            "toy-1 is a risk item with no answer above its lowest",
+        ),
         (
             {"items": (Item("toy-1", "One", YES_NO, risk_flag="f", risk_levels=((1, "urgent"),)), TOY_2)},
             "toy-1 risk levels",
@@ -268,7 +299,7 @@ def test_a_consistent_toy_instrument_builds() -> None:
         (
             {
                 "items": (
-                    Item("toy-1", "One", YES_NO, risk_flag="f", risk_threshold=2, risk_levels=((1, "low"),)),
+                    Item("toy-1", "One", YES_NO, risk_flag="f", risk_levels=((2, "low"),)),
                     TOY_2,
                 )
             },
@@ -453,12 +484,12 @@ RISK_ITEMS = {
         ("phqa-attempt", "suicide_attempt_history", 1, ((1, "moderate"),)),
     ],
     "gad7": [],
-    "hamd17": [("hamd17-3", "suicide_item", 2, ((2, "moderate"), (3, "high")))],
+    "hamd17": [("hamd17-3", "suicide_item", 1, ((1, "moderate"), (3, "high")))],
     "wsas": [],
     "epds": [("epds-10", "self_harm_thoughts", 1, ((1, "moderate"), (2, "high")))],
     "cssrs_screen": [
-        (f"cssrs_screen-{n}", "suicide_risk_screen", 1, ((1, "low"), (2, "moderate"), (3, "high")))
-        for n in ("1", "2", "3", "4", "5", "6", "6-recent")
+        (f"cssrs_screen-{n}", "suicide_risk_screen", yes, ((1, "low"), (2, "moderate"), (3, "high")))
+        for n, yes in (("1", 1), ("2", 1), ("3", 2), ("4", 3), ("5", 3), ("6", 2), ("6-recent", 3))
     ],
     "wai_sr": [],
     "qids_sr16": [("qids_sr16-12", "suicidal_ideation", 1, ((1, "moderate"), (2, "high")))],
@@ -478,7 +509,7 @@ def test_risk_items(instrument: Instrument) -> None:
 @pytest.mark.parametrize(
     ("item", "values"),
     [
-        (Item("t-1", "T", YES_NO, risk_flag="f"), [None, "high"]),  # no levels: the safe default
+        (Item("t-1", "T", YES_NO, risk_flag="f"), [None, "high"]),  # no ladder (refused by _check): high
         (Item("t-1", "T", YES_NO, risk_flag="f", risk_levels=((1, "low"),)), [None, "low"]),
         (Item("t-1", "T", YES_NO), [None, None]),
     ],

@@ -299,7 +299,7 @@ def test_scoring_error_is_a_value_error() -> None:
 
 # --- Room for other instruments -------------------------------------------------------------
 # A made-up instrument, not a real one: reverse-keyed options, items with different ranges, an
-# unscored risk question with its own threshold. It shows these are data, with score() unchanged.
+# unscored risk question. It shows these are data, with score() unchanged.
 
 REVERSED = (Option(3, "Always"), Option(2, "Often"), Option(1, "Rarely"), Option(0, "Never"))
 NARROW = (Option(0, "Absent"), Option(1, "Doubtful"), Option(2, "Present"))
@@ -311,9 +311,15 @@ TOY = Instrument(
     recall="",
     items=(
         Item("toy-1", "Reverse-keyed", REVERSED),
-        Item("toy-2", "Narrow", NARROW, risk_flag="self_harm", risk_threshold=2),
+        Item("toy-2", "Narrow", NARROW, risk_flag="self_harm", risk_levels=((1, "low"), (2, "high"))),
         Item(
-            "toy-3", "Extra", REVERSED, scored=False, required=True, risk_flag="self_harm", risk_threshold=1
+            "toy-3",
+            "Extra",
+            REVERSED,
+            scored=False,
+            required=True,
+            risk_flag="self_harm",
+            risk_levels=((1, "low"),),
         ),
     ),
     bands=(Band("low", "Low", 0, 2), Band("high", "High", 3, 5)),
@@ -332,7 +338,7 @@ TOY = Instrument(
     [
         ([0, 0, 3], 3, "high", ()),  # index 0 of a reverse-keyed item scores 3
         ([3, 0, 3], 0, "low", ()),
-        ([3, 1, 3], 1, "low", ()),  # below toy-2's threshold of 2
+        ([3, 1, 3], 1, "low", ("self_harm",)),  # any answer above the lowest raises the flag
         ([3, 2, 3], 2, "low", ("self_harm",)),
         ([3, 2, 0], 2, "low", ("self_harm",)),  # raised by two items, listed once
         ([3, 0, 2], 0, "low", ("self_harm",)),  # an unscored item can still raise a flag

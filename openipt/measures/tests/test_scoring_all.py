@@ -108,7 +108,7 @@ TOY = Instrument(
         Item("toy-1", "A", REPEAT, risk_flag="b", risk_levels=((1, "low"),)),
         Item("toy-2", "B", REPEAT, risk_flag="a", risk_levels=((1, "high"),)),
         Item("toy-3", "C", REPEAT, risk_flag="b", risk_levels=((1, "moderate"), (2, "high"))),
-        Item("toy-4", "D", REPEAT, risk_flag="c"),
+        Item("toy-4", "D", REPEAT, risk_flag="c", risk_levels=((1, "high"),)),
     ),
     bands=(Band("all", "All", 0, 8),),
     min_total=0,
@@ -130,7 +130,7 @@ TOY = Instrument(
         ([0, 0, 2, 0], (("b", "high"),)),
         ([0, 1, 1, 0], (("a", "high"), ("b", "moderate"))),  # item order: b first appears at toy-3
         ([1, 1, 0, 0], (("b", "low"), ("a", "high"))),
-        ([0, 0, 0, 1], (("c", "high"),)),  # a flag with no levels is high
+        ([0, 0, 0, 1], (("c", "high"),)),
     ],
 )
 def test_flags_keep_item_order_and_the_highest_severity(

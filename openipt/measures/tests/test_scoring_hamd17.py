@@ -25,8 +25,9 @@ def expected_band(total: int) -> str:
 
 
 def expected_suicide_severity(item3: int) -> str | None:
-    """Item 3: 2 (wishes to be dead) moderate; 3-4 (ideas, gesture, attempt) high."""
-    return {0: None, 1: None, 2: "moderate", 3: "high", 4: "high"}[item3]
+    """Item 3: every answer above "absent" is positive. 1 (feels life is not worth living) and 2
+    (wishes to be dead) moderate; 3-4 (ideas, gesture, attempt) high."""
+    return {0: None, 1: "moderate", 2: "moderate", 3: "high", 4: "high"}[item3]
 
 
 def fill(total: int, *, item3: int = 0) -> list[int]:
@@ -81,7 +82,7 @@ def test_each_item_refuses_an_answer_above_its_range(number: int) -> None:
 
 
 @pytest.mark.parametrize("item3", range(5))
-def test_the_suicide_item_raises_risk_from_2(item3: int) -> None:
+def test_the_suicide_item_raises_risk_at_any_answer_above_absent(item3: int) -> None:
     result = score("hamd17", fill(item3, item3=item3))
     severity = expected_suicide_severity(item3)
     assert result.risk == (("suicide_item",) if severity else ())
@@ -92,10 +93,12 @@ def test_the_suicide_item_raises_risk_from_2(item3: int) -> None:
 def test_a_worked_example() -> None:
     # Moderate depression: mood 3, guilt 2, suicide 1, insomnia 2/1/2, work 3, retardation 1,
     # agitation 1, psychic anxiety 2, somatic anxiety 1, GI 1, general 1, genital 1,
-    # hypochondriasis 0, weight 1, insight 0 = 23, the top of "moderate".
+    # hypochondriasis 0, weight 1, insight 0 = 23, the top of "moderate". Suicide at 1 ("feels
+    # life is not worth living") raises the flag.
     answers = [3, 2, 1, 2, 1, 2, 3, 1, 1, 2, 1, 1, 1, 1, 0, 1, 0]
     result = score("hamd17", answers)
-    assert (result.total, result.band, result.risk) == (23, "moderate", ())
+    assert (result.total, result.band, result.risk) == (23, "moderate", ("suicide_item",))
+    assert result.severity_for("suicide_item") == "moderate"
 
 
 def test_a_seeded_random_sample_end_to_end() -> None:
