@@ -888,9 +888,11 @@ WSAS = Instrument(
     recall=_("at present"),
     items=(
         # Work can be not applicable for people retired or not working for reasons unrelated to
-        # their problem [S110]. Chosen here: a tenth option, recorded and left out of the total.
-        # The total is then over 4 items, not pro-rated, banded on the same cut-offs (so it can
-        # understate impairment); the score lists the item as not applicable and its maximum as 32.
+        # their problem (the printed WSAS form offers this). Chosen here: a tenth option, recorded
+        # and left out of the total. The total is then over 4 items, not pro-rated, and banded on
+        # the cut-offs scaled to 32 points (0-7, 8-16, 17-32; `scoring._band`), since the
+        # five-item cut-offs would understate impairment; the score lists the item as not
+        # applicable and its maximum as 32.
         Item(
             "wsas-1",
             _("WSAS item 1 (work)"),

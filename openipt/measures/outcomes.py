@@ -35,7 +35,7 @@ from typing import ClassVar, Final, Literal
 from openipt.lib.i18n import gettext_noop
 from openipt.measures.instruments import INSTRUMENTS
 
-# |RCI| at or above this is unlikely (p < .05) to be measurement error alone [S123][S124].
+# |RCI| above this is unlikely (p < .05) to be measurement error alone (Jacobson & Truax 1991).
 Z_RELIABLE: Final = 1.96
 
 # Floating-point slack for "at least" comparisons: 1.96 × (6 / 1.96) need not be exactly 6.
@@ -176,7 +176,8 @@ class RciParameters:
 
     @property
     def threshold_points(self) -> float:
-        """The smallest raw change that is reliable: 1.96 × S_diff."""
+        """The reliable change boundary in raw points, 1.96 × S_diff: a change beyond it is
+        reliable; for a published `min_reliable_change`, a change of at least it."""
         if self.min_reliable_change is not None:
             return float(self.min_reliable_change)
         return Z_RELIABLE * self.s_diff
@@ -201,16 +202,25 @@ class RciResult:
 
 
 def reliable_change(params: RciParameters, pre: int, post: int) -> RciResult:
-    """Jacobson & Truax RCI = (post − pre) / S_diff; |RCI| ≥ 1.96 is reliable [S123][S124].
+    """Jacobson & Truax RCI = (post − pre) / S_diff; |RCI| greater than 1.96 is reliable.
 
-    Lower is better unless `params.higher_is_better`, so RCI ≤ −1.96 is "improved" and
-    RCI ≥ 1.96 "deteriorated". A change of exactly the threshold counts as reliable.
+    Lower is better unless `params.higher_is_better`, so RCI < −1.96 is "improved" and
+    RCI > 1.96 "deteriorated"; an RCI of exactly ±1.96 is not reliable (Jacobson & Truax 1991:
+    "RC larger than 1.96"). The exception is a published minimum in raw points
+    (`min_reliable_change`): its source states it as "at least" that many points (NHS Talking
+    Therapies: a fall of 6 or more on PHQ-9), so a change of exactly those points is reliable, as
+    the programme counts it, although its back-derived RCI is exactly 1.96.
     """
     _check_scores(pre, post)
     s_diff = params.s_diff
     rci = (post - pre) / s_diff
+    if params.min_reliable_change is not None:
+        reliable = abs(post - pre) >= params.min_reliable_change - _EPSILON
+    else:
+        # Strictly greater; the slack keeps a float that lands a hair above 1.96 on the boundary.
+        reliable = abs(rci) > Z_RELIABLE + _EPSILON
     direction: Direction = "no_reliable_change"
-    if abs(rci) >= Z_RELIABLE - _EPSILON:
+    if reliable:
         direction = "improved" if (rci < 0) != params.higher_is_better else "deteriorated"
     return RciResult(
         instrument=params.instrument,
@@ -341,30 +351,6 @@ class TTOutcome:
         )
 
 
-# Three-valued logic for parts that depend on a missing GAD-7: None means "unknown".
-Tri = bool | None
-
-
-def _any(*values: Tri) -> Tri:
-    if any(value is True for value in values):
-        return True
-    return None if any(value is None for value in values) else False
-
-
-def _all(*values: Tri) -> Tri:
-    if any(value is False for value in values):
-        return False
-    return None if any(value is None for value in values) else True
-
-
-def _not(value: Tri) -> Tri:
-    return None if value is None else not value
-
-
-def _verdict(value: Tri) -> Verdict:
-    return Verdict.CANNOT_JUDGE if value is None else Verdict.YES if value else Verdict.NO
-
-
 FINISHED = gettext_noop("Finished course: {attended} attended appointments (at least {needed} needed).")
 NOT_FINISHED = gettext_noop(
     "Not a finished course: the programme needs at least {needed} attended appointments; this course "
@@ -412,9 +398,11 @@ NOT_RELIABLY_RECOVERED_NOT_RECOVERED = gettext_noop("Not reliably recovered: not
 NOT_RELIABLY_RECOVERED_NOT_IMPROVED = gettext_noop(
     "Not reliably recovered: recovered, but not reliably improved."
 )
+NOT_RELIABLY_RECOVERED_NEVER_IMPROVED = gettext_noop("Not reliably recovered: not reliably improved.")
 RELIABLE_RECOVERY_UNKNOWN = gettext_noop(
     "Cannot judge reliable recovery: recovery or reliable improvement cannot be judged."
 )
+WHATEVER_GAD7 = gettext_noop("No possible score for the missing {name} would change this.")
 SCORE = gettext_noop("{name} {score}")
 NOT_RECORDED = gettext_noop("{name} not recorded")
 CHANGE = gettext_noop("{name} from {first} to {last}")
@@ -448,8 +436,10 @@ def talking_therapies_outcome(
       the start: "not applicable", never "recovered".
     - reliable recovery: recovery and reliable improvement. Secondary [S130].
 
-    A missing GAD-7 makes a part "cannot judge" only when the answer depends on it: a PHQ-9 of
-    12 at the start is caseness whatever GAD-7 was; a PHQ-9 of 11 at the end rules out recovery.
+    A missing GAD-7 makes a part "cannot judge" only when some score it could have had would
+    change the answer (`_judge` tries them all): a PHQ-9 of 12 at the start is caseness whatever
+    GAD-7 was; a PHQ-9 of 11 at the end rules out recovery; PHQ-9 15 → 5 with GAD-7 18 → missing
+    is a reliable improvement, since no GAD-7 can rise 4 above 18. Such a judgement says so.
     """
     if attended_appointments < 0:
         raise ValueError(f"attended appointments cannot be negative, not {attended_appointments}")
@@ -469,6 +459,13 @@ def talking_therapies_outcome(
     else:
         changes += gettext(CHANGE).format(name=gad7_name, first=first.gad7, last=last.gad7)
 
+    def reason(text: str, verdict: Verdict, *, reads_missing: bool, **values: object) -> Judgement:
+        """The judgement, saying so when a missing GAD-7 could not have changed it."""
+        said = gettext(text).format(**values)
+        if reads_missing and verdict in (Verdict.YES, Verdict.NO):
+            said += " " + gettext(WHATEVER_GAD7).format(name=gad7_name)
+        return Judgement(verdict, said)
+
     finished = attended_appointments >= rules.min_attended_appointments
     finished_course = Judgement(
         Verdict.YES if finished else Verdict.NO,
@@ -476,75 +473,127 @@ def talking_therapies_outcome(
             attended=attended_appointments, needed=rules.min_attended_appointments
         ),
     )
-
-    gad7_case_at_start = None if first.gad7 is None else first.gad7 >= rules.gad7_caseness
-    case = _any(first.phq9 >= rules.phq9_caseness, gad7_case_at_start)
-    caseness_reason = {
-        True: gettext(CASENESS_YES).format(scores=scores_text(first), **cuts),
-        False: gettext(CASENESS_NO).format(scores=scores_text(first), **cuts),
-        None: gettext(CASENESS_UNKNOWN).format(phq9=first.phq9, phq9_cut=rules.phq9_caseness),
-    }[case]
-    caseness = Judgement(_verdict(case), caseness_reason)
-
+    case, improved, deteriorated, recovered, reliably = _judge(first, last, rules)
+    caseness = reason(
+        {Verdict.YES: CASENESS_YES, Verdict.NO: CASENESS_NO}.get(case, CASENESS_UNKNOWN),
+        case,
+        reads_missing=first.gad7 is None,
+        scores=scores_text(first),
+        phq9=first.phq9,
+        **cuts,
+    )
     if not finished:
         not_judged = Judgement(Verdict.NOT_APPLICABLE, gettext(NOT_JUDGED_UNFINISHED))
         return TTOutcome(finished_course, caseness, not_judged, not_judged, not_judged, not_judged)
 
-    phq9_fall = first.phq9 - last.phq9
-    gad7_fall = (first.gad7 - last.gad7) if first.gad7 is not None and last.gad7 is not None else None
-    improved_phq9 = phq9_fall >= rules.phq9_reliable_change
-    worse_phq9 = -phq9_fall >= rules.phq9_reliable_change
-    improved_gad7 = None if gad7_fall is None else gad7_fall >= rules.gad7_reliable_change
-    worse_gad7 = None if gad7_fall is None else -gad7_fall >= rules.gad7_reliable_change
-
-    deteriorated = _any(worse_phq9, worse_gad7)
-    improved = _all(_any(improved_phq9, improved_gad7), _not(deteriorated))
-    improvement = Judgement(
-        _verdict(improved),
-        {True: gettext(IMPROVED), False: gettext(NOT_IMPROVED), None: gettext(IMPROVED_UNKNOWN)}[
-            improved
-        ].format(changes=changes, **thresholds),
+    missing = first.gad7 is None or last.gad7 is None
+    improvement = reason(
+        {Verdict.YES: IMPROVED, Verdict.NO: NOT_IMPROVED}.get(improved, IMPROVED_UNKNOWN),
+        improved,
+        reads_missing=missing,
+        changes=changes,
+        **thresholds,
     )
-    deterioration = Judgement(
-        _verdict(deteriorated),
-        {True: gettext(DETERIORATED), False: gettext(NOT_DETERIORATED), None: gettext(DETERIORATED_UNKNOWN)}[
-            deteriorated
-        ].format(changes=changes, **thresholds),
+    deterioration = reason(
+        {Verdict.YES: DETERIORATED, Verdict.NO: NOT_DETERIORATED}.get(deteriorated, DETERIORATED_UNKNOWN),
+        deteriorated,
+        reads_missing=missing,
+        changes=changes,
+        **thresholds,
     )
-
-    recovery, reliable_recovery = _recovery(case, last, improved, rules, scores_text(last), gettext)
+    recovery = reason(
+        _recovery_text(case, recovered), recovered, reads_missing=missing, scores=scores_text(last)
+    )
+    reliable_recovery = reason(
+        _reliable_recovery_text(case, recovered, reliably), reliably, reads_missing=missing
+    )
     return TTOutcome(finished_course, caseness, improvement, deterioration, recovery, reliable_recovery)
 
 
-def _recovery(
-    case: Tri,
-    last: PairedScores,
-    improved: Tri,
-    rules: TalkingTherapiesRules,
-    last_scores: str,
-    gettext: Translate,
-) -> tuple[Judgement, Judgement]:
-    """Recovery and reliable recovery, which only apply to a course that started at caseness."""
-    if case is False:
-        not_applicable = Judgement(Verdict.NOT_APPLICABLE, gettext(RECOVERY_NOT_APPLICABLE))
-        return not_applicable, not_applicable
-    if case is None:
-        unknown = Judgement(Verdict.CANNOT_JUDGE, gettext(RECOVERY_CASENESS_UNKNOWN))
-        return unknown, unknown
-    gad7_below = None if last.gad7 is None else last.gad7 < rules.gad7_caseness
-    recovered = _all(last.phq9 < rules.phq9_caseness, gad7_below)
-    recovery_text = {True: RECOVERED, False: NOT_RECOVERED, None: RECOVERY_UNKNOWN}[recovered]
-    recovery = Judgement(_verdict(recovered), gettext(recovery_text).format(scores=last_scores))
-    reliably = _all(recovered, improved)
-    if reliably is True:
-        reliable_text = RELIABLY_RECOVERED
-    elif recovered is False:
-        reliable_text = NOT_RELIABLY_RECOVERED_NOT_RECOVERED
-    elif reliably is False:
-        reliable_text = NOT_RELIABLY_RECOVERED_NOT_IMPROVED
-    else:
-        reliable_text = RELIABLE_RECOVERY_UNKNOWN
-    return recovery, Judgement(_verdict(reliably), gettext(reliable_text))
+def _possible_gad7(scores: PairedScores) -> tuple[int, ...]:
+    """The GAD-7 totals this occasion may have had: the recorded one, or every possible one."""
+    if scores.gad7 is not None:
+        return (scores.gad7,)
+    gad7 = INSTRUMENTS["gad7"]
+    return tuple(range(gad7.min_total, gad7.max_total + 1))
+
+
+def _judge(
+    first: PairedScores, last: PairedScores, rules: TalkingTherapiesRules
+) -> tuple[Verdict, Verdict, Verdict, Verdict, Verdict]:
+    """Caseness, reliable improvement, reliable deterioration, recovery and reliable recovery.
+
+    A missing GAD-7 is judged by trying every score it could have had (0-21, at most 22 × 22
+    pairs): a part whose verdict is the same for all of them is given; a part the missing score
+    could change "cannot be judged". So PHQ-9 15 → 5 with GAD-7 18 → missing is a reliable
+    improvement and no reliable deterioration, since no last GAD-7 can be 4 above 18.
+    """
+    found = {
+        _judge_complete(first.phq9, first_gad7, last.phq9, last_gad7, rules)
+        for first_gad7 in _possible_gad7(first)
+        for last_gad7 in _possible_gad7(last)
+    }
+    case, improved, deteriorated, recovered, reliably = (
+        _agreed({verdicts[part] for verdicts in found}) for part in range(5)
+    )
+    return case, improved, deteriorated, recovered, reliably
+
+
+def _agreed(verdicts: set[Verdict]) -> Verdict:
+    return next(iter(verdicts)) if len(verdicts) == 1 else Verdict.CANNOT_JUDGE
+
+
+def _judge_complete(
+    first_phq9: int, first_gad7: int, last_phq9: int, last_gad7: int, rules: TalkingTherapiesRules
+) -> tuple[Verdict, Verdict, Verdict, Verdict, Verdict]:
+    """The five parts for a finished course with all four scores known."""
+    case = first_phq9 >= rules.phq9_caseness or first_gad7 >= rules.gad7_caseness
+    phq9_fall, gad7_fall = first_phq9 - last_phq9, first_gad7 - last_gad7
+    deteriorated = -phq9_fall >= rules.phq9_reliable_change or -gad7_fall >= rules.gad7_reliable_change
+    improved = not deteriorated and (
+        phq9_fall >= rules.phq9_reliable_change or gad7_fall >= rules.gad7_reliable_change
+    )
+    recovered = last_phq9 < rules.phq9_caseness and last_gad7 < rules.gad7_caseness
+
+    def yes_no(value: bool) -> Verdict:
+        return Verdict.YES if value else Verdict.NO
+
+    if not case:
+        # Recovery only applies to a course that started at caseness.
+        return (
+            Verdict.NO,
+            yes_no(improved),
+            yes_no(deteriorated),
+            Verdict.NOT_APPLICABLE,
+            Verdict.NOT_APPLICABLE,
+        )
+    return (
+        Verdict.YES,
+        yes_no(improved),
+        yes_no(deteriorated),
+        yes_no(recovered),
+        yes_no(recovered and improved),
+    )
+
+
+def _recovery_text(case: Verdict, recovered: Verdict) -> str:
+    if recovered == Verdict.CANNOT_JUDGE:
+        return RECOVERY_CASENESS_UNKNOWN if case == Verdict.CANNOT_JUDGE else RECOVERY_UNKNOWN
+    return {Verdict.YES: RECOVERED, Verdict.NO: NOT_RECOVERED}.get(recovered, RECOVERY_NOT_APPLICABLE)
+
+
+def _reliable_recovery_text(case: Verdict, recovered: Verdict, reliably: Verdict) -> str:
+    if reliably == Verdict.YES:
+        return RELIABLY_RECOVERED
+    if reliably == Verdict.NOT_APPLICABLE:
+        return RECOVERY_NOT_APPLICABLE
+    if reliably == Verdict.CANNOT_JUDGE:
+        return RECOVERY_CASENESS_UNKNOWN if case == Verdict.CANNOT_JUDGE else RELIABLE_RECOVERY_UNKNOWN
+    if recovered == Verdict.NO:
+        return NOT_RELIABLY_RECOVERED_NOT_RECOVERED
+    if recovered == Verdict.YES:
+        return NOT_RELIABLY_RECOVERED_NOT_IMPROVED
+    return NOT_RELIABLY_RECOVERED_NEVER_IMPROVED
 
 
 # --- One course, every instrument -----------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from openipt.measures.instruments import SEVERITIES, Instrument, Item, UnknownInstrument, get_instrument
+from openipt.measures.instruments import SEVERITIES, Band, Instrument, Item, UnknownInstrument, get_instrument
 
 # ASCII digits only: int() would also accept "1_0", "٣" and other forms no form or CLI sends.
 _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
@@ -37,8 +37,8 @@ class Score:
     raised, in item order, without repeats; `risk_severity` pairs each with the highest severity
     any item gave it ("low", "moderate" or "high"). `subscales` holds (key, sum) for an
     instrument with subscales (WAI-SR). `not_applicable` lists scored items answered "not
-    applicable": the total is over the other items, not pro-rated, and `max_total` is the highest
-    total those other items allow.
+    applicable": the total is over the other items, not pro-rated, `max_total` is the highest
+    total those other items allow, and the band uses the cut-offs scaled to that range.
 
     For a triage instrument (`Instrument.has_total` False: the C-SSRS screener) `total` is the
     rank of the triage level in its bands, 0 for none to 3 for high; show the band, not a score.
@@ -109,7 +109,7 @@ def score(instrument: str | Instrument, answers: Sequence[Answer] | Mapping[str,
     definition = _resolve(instrument)
     found = _read(definition, _by_link_id(definition, answers), answers)
     total = definition.total_of(found.scored)
-    band = definition.band_for(total)
+    band = _band(definition, total, found)
     return Score(
         instrument=definition.key,
         total=total,
@@ -178,6 +178,24 @@ def _higher(current: str | None, new: str) -> str:
     if current is None:
         return new
     return max(current, new, key=SEVERITIES.index)
+
+
+def _band(definition: Instrument, total: int, found: _Answered) -> Band:
+    """The band of `total`. With items answered "not applicable" (WSAS work item) the total is over
+    fewer items, and cut-offs published for every item (Mundt et al. 2002 give them for all five)
+    would understate it. It is then banded on the cut-offs scaled to the items answered: the last
+    band whose lower bound, as a share of the full range, the total reaches as a share of its own
+    range (for WSAS over four items: 0-7, 8-16, 17-32, from 10 and 21 of 40). That scaling is our
+    choice, stated in docs/outcomes.md; no published four-item cut-offs exist to use instead."""
+    if not found.not_applicable:
+        return definition.band_for(total)
+    low, full, answered = definition.min_total, definition.max_total, _max_total(definition, found)
+    reached = [
+        band
+        for band in definition.bands
+        if (total - low) * (full - low) >= (band.low - low) * (answered - low)
+    ]
+    return reached[-1] if reached else definition.bands[0]
 
 
 def _max_total(definition: Instrument, found: _Answered) -> int:

@@ -161,7 +161,23 @@ def test_higher_is_better_turns_the_direction_round() -> None:
     assert all(not params.higher_is_better for params in RCI_PARAMETERS.values())
 
 
+def test_an_rci_of_exactly_1_96_is_not_reliable() -> None:
+    # Jacobson & Truax 1991: reliable when |RCI| is greater than 1.96. r = 0.5 makes S_diff equal
+    # the baseline SD, so a change of 2 gives RCI 1.96 (to the last bit or so).
+    params = RciParameters("phq9", reliability=0.5, baseline_sd=2 / 1.96, source="test", note="boundary")
+    assert reliable_change(params, 10, 12).rci == pytest.approx(1.96)
+    assert reliable_change(params, 10, 12).direction == "no_reliable_change"
+    assert reliable_change(params, 12, 10).direction == "no_reliable_change"
+    nudged = dataclasses.replace(params, baseline_sd=2 / 1.9601)  # RCI 1.9601
+    assert reliable_change(nudged, 10, 12).direction == "deteriorated"
+    assert reliable_change(nudged, 12, 10).direction == "improved"
+
+
 def test_a_change_of_exactly_the_threshold_has_rci_1_96() -> None:
+    # A published minimum in points is "at least": exactly 6 on PHQ-9 is reliable, as the
+    # programme counts it, although the back-derived RCI is exactly 1.96.
+    assert reliable_change(RCI_PARAMETERS["phq9"], 18, 12).direction == "improved"
+    assert reliable_change(RCI_PARAMETERS["gad7"], 5, 9).direction == "deteriorated"
     assert reliable_change(RCI_PARAMETERS["phq9"], 18, 12).rci == pytest.approx(-1.96)
     assert reliable_change(RCI_PARAMETERS["gad7"], 5, 9).rci == pytest.approx(1.96)
 
@@ -234,8 +250,14 @@ TT_CASES = [
     ((8, None, 8, None, 4), (Y, UNK, UNK, UNK, UNK, UNK)),
     ((12, None, 20, None, 4), (Y, Y, N, Y, N, N)),
     ((12, 9, 6, None, 4), (Y, Y, UNK, UNK, UNK, UNK)),
-    ((12, None, 4, 3, 4), (Y, Y, UNK, UNK, Y, UNK)),
     ((9, None, 4, 9, 4), (Y, UNK, UNK, UNK, UNK, UNK)),
+    # ...and judged where no score the missing GAD-7 could have had would change the answer.
+    ((12, None, 4, 3, 4), (Y, Y, Y, N, Y, Y)),  # a last GAD-7 of 3 cannot be 4 above any first
+    ((15, 18, 5, None, 4), (Y, Y, Y, N, UNK, UNK)),  # no last GAD-7 can be 4 above 18
+    ((15, 21, 9, None, 4), (Y, Y, Y, N, UNK, UNK)),
+    ((15, 17, 5, None, 4), (Y, Y, UNK, UNK, UNK, UNK)),  # 21 is 4 above 17: could deteriorate
+    ((20, None, 18, 1, 4), (Y, Y, UNK, N, N, N)),  # GAD-7 at 1 cannot have risen 4; from 5, it fell 4
+    ((12, None, 15, 20, 4), (Y, Y, N, UNK, N, N)),  # improvement needs a fall this course cannot have
 ]
 
 
@@ -327,6 +349,18 @@ def test_specific_reasons(
         PairedScores(*first), PairedScores(*last), attended_appointments=attended
     )
     assert getattr(outcome, part).reason == reason
+
+
+def test_a_missing_gad7_that_could_not_change_the_answer_is_not_cannot_judge() -> None:
+    # PHQ-9 15 → 5, GAD-7 18 → missing: whatever the last GAD-7 (0-21), it cannot be 4 above 18.
+    outcome = talking_therapies_outcome(PairedScores(15, 18), PairedScores(5, None), attended_appointments=6)
+    assert outcome.reliable_improvement.reason == (
+        "Reliable improvement: PHQ-9 from 15 to 5, GAD-7 not recorded at both the start and the end. "
+        "A fall of at least 6 on PHQ-9 or 4 on GAD-7 counts, with no reliable deterioration on the "
+        "other. No possible score for the missing GAD-7 would change this."
+    )
+    assert outcome.reliable_deterioration.verdict == Verdict.NO
+    assert outcome.cannot_judge == ("recovery", "reliable_recovery")  # the last GAD-7 decides those
 
 
 def test_reasons_are_translated() -> None:

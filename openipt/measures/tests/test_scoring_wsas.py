@@ -24,6 +24,14 @@ def expected_band(total: int) -> str:
     return "significant" if total >= 10 else "subclinical"
 
 
+def expected_band_over_four_items(total: int) -> str:
+    """The same cut-offs scaled to the 32 points four items allow: 10 and 21 of 40 are 8 and 16.8
+    of 32, so below 8 subclinical, 8-16 significant impairment, 17 and above severe."""
+    if total >= 17:
+        return "severe"
+    return "significant" if total >= 8 else "subclinical"
+
+
 def test_every_answer_vector_with_the_work_item_answered() -> None:
     for answers in itertools.product(range(9), repeat=5):
         result = score("wsas", answers)
@@ -36,8 +44,12 @@ def test_every_answer_vector_with_work_not_applicable() -> None:
     for rest in itertools.product(range(9), repeat=4):
         result = score("wsas", [NOT_APPLICABLE, *rest])
         total = sum(rest)
-        # Over the 4 other items, not pro-rated, banded on the same cut-offs.
-        assert (result.total, result.band, result.max_total) == (total, expected_band(total), 32), rest
+        # Over the 4 other items, not pro-rated; banded on cut-offs valid for four items.
+        assert (result.total, result.band, result.max_total) == (
+            total,
+            expected_band_over_four_items(total),
+            32,
+        ), rest
         assert result.not_applicable == ("wsas-1",)
         assert result.items == tuple(zip(IDS[1:], rest, strict=True))
         assert result.answers[0] == ("wsas-1", NOT_APPLICABLE)
@@ -58,6 +70,19 @@ def test_the_published_cut_offs(total: int, band: str, label: str) -> None:
     answers = [min(8, max(0, total - 8 * n)) for n in range(5)]
     result = score("wsas", answers)
     assert (result.total, result.band, result.band_label) == (total, band, label)
+
+
+@pytest.mark.parametrize(
+    ("rest", "band"),
+    [
+        ((2, 2, 2, 1), "subclinical"),  # 7 of 32
+        ((2, 2, 2, 2), "significant"),  # 8 of 32 is 10 of 40: 8 on five items would be subclinical
+        ((4, 4, 4, 4), "significant"),  # 16 of 32 is 20 of 40
+        ((5, 4, 4, 4), "severe"),  # 17 of 32 is 21.25 of 40
+    ],
+)
+def test_work_not_applicable_is_not_banded_as_if_work_scored_0(rest: tuple[int, ...], band: str) -> None:
+    assert score("wsas", [NOT_APPLICABLE, *rest]).band == band
 
 
 def test_not_applicable_shows_in_the_json() -> None:
