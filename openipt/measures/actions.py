@@ -63,7 +63,18 @@ def record_response(
     if timezone.is_naive(completed_at):
         raise refuse(_("Give the completion time with its time zone."), "completed_at")
     if completed_at > now + timedelta(minutes=5):
-        raise refuse(_("The completion time cannot be in the future."), "completed_at")
+        raise refuse(
+            _("The date completed cannot be in the future: give the date it was filled in."), "completed_at"
+        )
+    if course is not None and timezone.localdate(completed_at) < course.start_date:
+        raise refuse(
+            _(
+                "The date completed cannot be before the course started (%(start)s): check the date "
+                "on the form."
+            )
+            % {"start": date_format(course.start_date, "D j M Y")},
+            "completed_at",
+        )
     with transaction.atomic():
         if response_uuid is not None:
             existing = Response.objects.filter(uuid=response_uuid).first()

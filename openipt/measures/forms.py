@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, time
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,12 +21,29 @@ class InstrumentForm(forms.Form):
         label=gettext_lazy("Answered by"), choices=Source.choices, initial=Source.CLIENT
     )
 
-    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, instrument: Instrument, *args: Any, completed_on: bool = False, **kwargs: Any) -> None:
+        """`completed_on` adds a "Completed on" date, for a paper form entered after the day it was
+        filled in; without it the response is dated when it is saved."""
         kwargs.setdefault("prefix", instrument.key)
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         if not self.is_bound:
             self.fields["response_uuid"].initial = uuid.uuid4()
+        if completed_on:
+            # Named after the action's argument, so its refusals (future, before the course) land here.
+            self.fields["completed_at"] = forms.DateField(
+                label=_("Completed on"),
+                help_text=_(
+                    "The date the questionnaire was filled in, as on the paper form; left blank, today."
+                ),
+                initial=timezone.localdate,
+                # Left blank (an older page, a script), the response is dated today, as before.
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+                error_messages={
+                    "invalid": _("Give the date the questionnaire was filled in, for example 3 March 2026."),
+                },
+            )
         for number, item in enumerate(instrument.items, start=1):
             self.fields[item.link_id] = forms.TypedChoiceField(
                 label=f"{number}. {_(item.text)}" if item.scored else _(item.text),
@@ -43,6 +62,20 @@ class InstrumentForm(forms.Form):
             for item in self.instrument.items
             if self.cleaned_data.get(item.link_id) is not None
         }
+
+    @property
+    def dated(self) -> bool:
+        """Whether the form asks for the date the questionnaire was completed."""
+        return "completed_at" in self.fields
+
+    def when_completed(self) -> datetime | None:
+        """When the questionnaire was completed, for the recording action: None (now) without a
+        "Completed on" date or when it is today; otherwise midday of that date in the current time
+        zone (the time of day is not known, and midday keeps the date in any nearby zone)."""
+        day = self.cleaned_data.get("completed_at")
+        if day is None or day == timezone.localdate():
+            return None
+        return timezone.make_aware(datetime.combine(day, time(12)))
 
     def item_fields(self) -> list[forms.BoundField]:
         return [self[item.link_id] for item in self.instrument.items]

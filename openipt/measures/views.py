@@ -32,16 +32,21 @@ def _instrument(organisation_id: int, key: str) -> Instrument:
     return instrument
 
 
-def _saved_message(request: AuthedRequest, response: Response) -> None:
+def _saved_message(request: AuthedRequest, instrument: Instrument, response: Response) -> None:
+    """Name the questionnaire and its result: "PHQ-9 saved: total 11 (moderate)."."""
     score = response.score
+    band = _(score.band_label)
+    values = {"name": _(instrument.short_name), "total": score.total, "band": band[:1].lower() + band[1:]}
+    if instrument.has_total:
+        saved = _("%(name)s saved: total %(total)s (%(band)s).") % values
+    else:  # a triage level (C-SSRS screener): the band is the result
+        saved = _("%(name)s saved: %(band)s.") % values
     if response.alerts.exists():
         messages.error(
-            request,
-            _("%(name)s saved: %(total)s. A risk answer was given: a risk alert is open for this client.")
-            % {"name": response.instrument_name, "total": score.total},
+            request, saved + " " + _("A risk answer was given: a risk alert is open for this client.")
         )
     else:
-        messages.success(request, _("Saved: total %(total)s.") % {"total": score.total})
+        messages.success(request, saved)
 
 
 def _record(
@@ -64,6 +69,7 @@ def _record(
             channel=channel,
             session=session,
             course=course,
+            completed_at=form.when_completed(),
             response_uuid=form.cleaned_data["response_uuid"],
             once_per_session=session is not None,
             request=request,
@@ -71,7 +77,7 @@ def _record(
     except ValidationError as exc:
         apply_error(form, exc)
         return None
-    _saved_message(request, response)
+    _saved_message(request, form.instrument, response)
     return response
 
 
@@ -102,7 +108,7 @@ def record_ad_hoc(request: AuthedRequest, client_id: int, instrument: str) -> Ht
     if not can_write(request.user, client):
         raise PermissionDenied
     inst = _instrument(client.organisation_id, instrument)
-    form = InstrumentForm(inst, request.POST or None)
+    form = InstrumentForm(inst, request.POST or None, completed_on=True)
     if request.method == "POST" and form.is_valid():
         course = client.courses.filter(status=CourseStatus.ACTIVE).first()
         if _record(request, form, client, Channel.PAPER, course=course) is not None:

@@ -94,7 +94,7 @@ def test_it_records_a_phq9_in_session_and_shows_the_score(
 
     page = client.get(r["Location"])
     html = page.content.decode()
-    assert "Saved: total 7." in html
+    assert "PHQ-9 saved: total 7 (mild)." in html
     assert "Total 7 · Mild" in html
     assert 'name="phq9-phq9-1"' not in html  # the form gives way to the score
     assert "Open risk alert" not in html
@@ -134,7 +134,7 @@ def test_a_positive_item_9_opens_an_alert_on_every_screen(
     assert (alert.client, alert.severity, alert.flag) == (client_a, Severity.HIGH, "suicidal_ideation")
     session_page = r.content.decode()
     assert r.redirect_chain == [(reverse("courses:session", args=[session_1.pk]), 302)]
-    assert "PHQ-9 saved: 9. A risk answer was given: a risk alert is open for this client." in session_page
+    assert "PHQ-9 saved: total 9 (mild). A risk answer was given: a risk alert is open for this client." in session_page
     assert "risk answer" in session_page
     for html in (session_page, client.get(reverse("clients:detail", args=[client_a.pk])).content.decode()):
         assert "Open risk alert" in html
@@ -286,7 +286,83 @@ def test_an_ad_hoc_measure_is_stored_on_the_active_course(
     assert (response.course, response.session, response.entered_by) == (course_a, None, alice)
     assert (response.score.total, response.score.band) == (11, "moderate")
     assert AuditEvent.objects.filter(action="response.record", object_id=str(response.pk)).exists()
-    assert "Saved: total 11." in client.get(r["Location"]).content.decode()
+    assert "GAD-7 saved: total 11 (moderate)." in client.get(r["Location"]).content.decode()
+
+
+@pytest.fixture
+def earlier_course(alice: User, client_a: Client) -> Course:
+    return start_course(alice, client_a, protocol_key="ipt-standard", start_date=date(2026, 2, 16))
+
+
+def test_a_paper_form_takes_the_date_it_was_completed(
+    client: HttpClient, alice: User, client_a: Client, earlier_course: Course
+) -> None:
+    client.force_login(alice)
+    assert 'type="date"' in client.get(ad_hoc_url(client_a)).content.decode()
+
+    data = form_data("gad7", [2, 2, 2, 2, 1, 1, 1]) | {"gad7-completed_at": "2026-02-20"}
+    r = client.post(ad_hoc_url(client_a), data)
+
+    assert r.status_code == 302
+    response = Response.objects.get()
+    assert response.course == earlier_course
+    # Midday in the organisation's zone (London: UTC in February); the score carries the same date.
+    assert response.completed_at == datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
+    assert response.score.completed_at == response.completed_at
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("2026-03-03", "The date completed cannot be in the future: give the date it was filled in."),
+        (
+            "2026-02-13",
+            "The date completed cannot be before the course started (Mon 16 Feb 2026): check the date on "
+            "the form.",
+        ),
+        ("13/02/2026x", "Give the date the questionnaire was filled in, for example 3 March 2026."),
+    ],
+)
+def test_a_completion_date_in_the_future_or_before_the_course_is_refused(
+    client: HttpClient, alice: User, client_a: Client, earlier_course: Course, day: str, message: str
+) -> None:
+    client.force_login(alice)
+
+    data = form_data("gad7", [2, 2, 2, 2, 1, 1, 1]) | {"gad7-completed_at": day}
+    r = client.post(ad_hoc_url(client_a), data)
+
+    assert r.status_code == 400
+    assert r.context["form"].errors["completed_at"] == [message]
+    html = r.content.decode()
+    assert 'aria-invalid="true"' in html
+    assert f'value="{day}"' in html  # what was typed is kept
+    assert not Response.objects.exists()
+
+
+def test_a_blank_completion_date_means_today(
+    client: HttpClient, alice: User, client_a: Client, earlier_course: Course
+) -> None:
+    client.force_login(alice)
+    data = form_data("gad7", [2, 2, 2, 2, 1, 1, 1]) | {"gad7-completed_at": ""}
+    assert client.post(ad_hoc_url(client_a), data).status_code == 302
+    assert Response.objects.get().completed_at == NOW
+
+
+def test_the_saved_message_names_a_triage_level_not_a_total(
+    client: HttpClient, alice: User, client_a: Client, erin: User
+) -> None:
+    from openipt.measures import licensing
+
+    lines = "\n".join(f"Wording {n}" for n in range(1, 8))
+    licensing.enable_instrument(
+        erin, "cssrs_screen", content=lines.encode(), permission_note="Ref 1", source_file_name="c.txt"
+    )
+    client.force_login(alice)
+    r = client.post(
+        ad_hoc_url(client_a, "cssrs_screen"), form_data("cssrs_screen", [0, 0, None, None, None, 0])
+    )
+    assert r.status_code == 302
+    assert "C-SSRS screener saved: no positive answer." in client.get(r["Location"]).content.decode()
 
 
 def test_an_ad_hoc_measure_without_a_course_belongs_to_the_client(
