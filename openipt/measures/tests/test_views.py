@@ -134,7 +134,8 @@ def test_a_positive_item_9_opens_an_alert_on_every_screen(
     assert (alert.client, alert.severity, alert.flag) == (client_a, Severity.HIGH, "suicidal_ideation")
     session_page = r.content.decode()
     assert r.redirect_chain == [(reverse("courses:session", args=[session_1.pk]), 302)]
-    assert "PHQ-9 saved: total 9 (mild). A risk answer was given: a risk alert is open for this client." in session_page
+    saved = "PHQ-9 saved: total 9 (mild). A risk answer was given: a risk alert is open for this client."
+    assert saved in session_page
     assert "risk answer" in session_page
     for html in (session_page, client.get(reverse("clients:detail", args=[client_a.pk])).content.decode()):
         assert "Open risk alert" in html
