@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from openipt.courses.models import Attendance, Course, Session
 
+from .instruments import INSTRUMENTS
 from .models import Response
 
 
@@ -28,6 +29,12 @@ class SessionMeasure:
     session_date: date
     instrument: str
     status: str  # "completed" | "overdue" | "due" | "upcoming"
+
+    @property
+    def name(self) -> str:
+        """The instrument's short name as shown to people ("PHQ-9"), untranslated."""
+        instrument = INSTRUMENTS.get(self.instrument)
+        return instrument.short_name if instrument else self.instrument
 
 
 @dataclass

@@ -615,6 +615,11 @@ class InstrumentOutcome:
     notes: tuple[str, ...]
 
     @property
+    def name(self) -> str:
+        """The instrument's short name as shown to people ("PHQ-9"), untranslated."""
+        return instrument_name(self.instrument)
+
+    @property
     def baseline(self) -> int:
         return self.scores[0]
 
@@ -637,8 +642,9 @@ class CourseOutcomes:
 
 
 ONE_SCORE = gettext_noop("Only one {name} score so far: change cannot be judged yet.")
-NO_RESPONSE_RULE = gettext_noop("No response definition for {name} in the clinical reference.")
-NO_REMISSION_RULE = gettext_noop("No remission definition for {name} in the clinical reference.")
+NO_RESPONSE_RULE = gettext_noop("Response is not defined for {name}.")
+NO_REMISSION_RULE = gettext_noop("Remission is not defined for {name}.")
+NO_RESPONSE_OR_REMISSION_RULE = gettext_noop("Response and remission are not defined for {name}.")
 NO_RCI_PARAMETERS = gettext_noop("No reliable change parameters are configured for {name}.")
 NO_TALKING_THERAPIES = gettext_noop("NHS Talking Therapies outcomes need a first and a last PHQ-9.")
 
@@ -695,11 +701,14 @@ def _instrument_outcome(
     notes = []
     baseline, latest = scores[0], scores[-1]
     responded = response(baseline, latest) if key in response_sources else None
-    if responded is None:
-        notes.append(gettext(NO_RESPONSE_RULE).format(name=name))
     remitted = remission(key, latest, remission_rules)
-    if remitted is None:
-        notes.append(gettext(NO_REMISSION_RULE).format(name=name))
+    undefined = {
+        (True, True): NO_RESPONSE_OR_REMISSION_RULE,
+        (True, False): NO_RESPONSE_RULE,
+        (False, True): NO_REMISSION_RULE,
+    }.get((responded is None, remitted is None))
+    if undefined is not None:
+        notes.append(gettext(undefined).format(name=name))
     params = rci_parameters.get(key)
     change = reliable_change(params, baseline, latest) if params is not None else None
     if change is None:

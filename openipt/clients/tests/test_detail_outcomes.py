@@ -87,10 +87,12 @@ def test_it_shows_the_outcomes_of_the_course(client: HttpClient, alice: User, co
     assert response.status_code == 200
     outcomes = section(response.content.decode(), "Outcomes")
     assert cells(outcomes) == [
-        ["PHQ9", "18 → 8", "Yes", "No", "Reliable improvement"],
-        ["GAD7", "12 → 6", "—", "—", "Reliable improvement"],
+        ["PHQ-9", "18 → 8", "Yes", "No", "Reliable improvement"],
+        ["GAD-7", "12 → 6", "—", "—", "Reliable improvement"],
     ]
     assert "(last course)" not in outcomes
+    assert "Response and remission are not defined for GAD-7." in outcomes
+    assert "clinical reference" not in outcomes
     assert "NHS Talking Therapies outcomes (PHQ-9 and GAD-7 together)" in outcomes
     expected = outcomes_for_course(course_a).talking_therapies
     assert expected is not None
@@ -125,7 +127,7 @@ def test_it_says_why_a_client_is_not_on_track(
         "PHQ-9 of 18 at session 6 is above the expected range for clients starting 15–19 "
         "(expected about 11, upper limit 15)."
     ) in outcomes
-    assert cells(outcomes)[0] == ["PHQ9", "18 → 18", "No", "No", "No reliable change"]
+    assert cells(outcomes)[0] == ["PHQ-9", "18 → 18", "No", "No", "No reliable change"]
 
 
 def test_overdue_measures_link_to_their_session(client: HttpClient, alice: User, course_a: Course) -> None:
@@ -139,10 +141,10 @@ def test_overdue_measures_link_to_their_session(client: HttpClient, alice: User,
     assert '<span class="badge badge-warn">Overdue</span>' in due
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', due)
     assert links == [
-        (reverse("courses:session", args=[s3.pk]), "PHQ9 — session 3, 16 Mar"),
-        (reverse("courses:session", args=[s4.pk]), "GAD7 — session 4, 23 Mar"),
+        (reverse("courses:session", args=[s3.pk]), "PHQ-9 — session 3, 16 Mar"),
+        (reverse("courses:session", args=[s4.pk]), "GAD-7 — session 4, 23 Mar"),
     ]
-    assert "Next session: PHQ9" in due
+    assert "Next session: PHQ-9" in due
 
 
 def test_without_an_active_course_nothing_is_due(
@@ -201,7 +203,7 @@ def test_a_single_score_shows_without_change(client: HttpClient, alice: User, co
 
     outcomes = section(client.get(url(course_a.client)).content.decode(), "Outcomes")
 
-    assert cells(outcomes) == [["PHQ9", "18 → 18", "—", "—", "—"], ["GAD7", "12 → 12", "—", "—", "—"]]
+    assert cells(outcomes) == [["PHQ-9", "18 → 18", "—", "—", "—"], ["GAD-7", "12 → 12", "—", "—", "—"]]
     assert "NHS Talking Therapies outcomes need a first and a last PHQ-9." in outcomes
 
 
@@ -235,7 +237,7 @@ def test_the_last_course_outcomes_show_once_it_has_ended(
     outcomes = section(client.get(url(course_a.client)).content.decode(), "Outcomes")
 
     assert "(last course)" in outcomes
-    assert cells(outcomes)[0] == ["PHQ9", "18 → 8", "Yes", "No", "Reliable improvement"]
+    assert cells(outcomes)[0] == ["PHQ-9", "18 → 8", "Yes", "No", "Reliable improvement"]
     assert "Not on track" not in outcomes and "On track" not in outcomes  # no flag for an ended course
 
 

@@ -407,13 +407,12 @@ def test_course_outcomes_for_a_full_course() -> None:
     assert (gad7.response, gad7.remission) == (None, None)
     assert gad7.reliable_change is not None
     assert gad7.reliable_change.direction == "improved"
-    assert gad7.notes == (
-        "No response definition for GAD-7 in the clinical reference.",
-        "No remission definition for GAD-7 in the clinical reference.",
-    )
+    # Plain words: nothing internal (no reference document, no keys).
+    assert gad7.notes == ("Response and remission are not defined for GAD-7.",)
+    assert (gad7.name, hamd17.name) == ("GAD-7", "HAM-D 17")
     assert (hamd17.response, hamd17.remission, hamd17.reliable_change) == (None, True, None)
     assert hamd17.notes == (
-        "No response definition for HAM-D 17 in the clinical reference.",
+        "Response is not defined for HAM-D 17.",
         "No reliable change parameters are configured for HAM-D 17.",
     )
     assert result.talking_therapies is not None

@@ -137,7 +137,7 @@ def test_bob_sees_what_needs_attention_most_urgent_first(
     assert "provisional defaults until fitted" in baker
 
     assert "1 overdue" in clark
-    assert "PHQ9 S2" in clark
+    assert "PHQ-9 S2" in clark
 
     assert "3 sessions left, no relapse-prevention plan" in dunne
     for row in (frost, evans, baker, clark):
