@@ -29,9 +29,60 @@ with one line per item in printed order, that is in `Instrument.link_ids` order,
 skip-logic items included (blank lines and lines starting with '#' are ignored). Only item texts
 are replaced; option labels, preambles, bands and scoring stay as defined here.
 
-Facts, codes and licence terms come from docs reference CLINICAL.md §3 and §5.1; its source tags
-([S64] and so on) are named in each instrument's `source`. A code CLINICAL.md could not verify is
-None here, never guessed.
+Each instrument's `source` names where its facts, codes and licence terms come from: the primary
+publication by author and year, LOINC codes by code, and the licence holder's own statement. The
+full references are listed below. A code we could not verify is None here, never guessed; a fact
+found only in secondary sources (reviews, vendor pages, public code) is marked "Secondary".
+
+Sources (author, title, year):
+
+- Arroll B et al. Validation of PHQ-2 and PHQ-9 to screen for major depression in the primary
+  care population. Annals of Family Medicine, 2010.
+- Columbia Lighthouse Project. Columbia-Suicide Severity Rating Scale, screener version, and its
+  clinical triage guidelines (Posner K et al. The Columbia-Suicide Severity Rating Scale: initial
+  validity and internal consistency findings. American Journal of Psychiatry, 2011).
+- Cox JL, Holden JM, Sagovsky R. Detection of postnatal depression: development of the 10-item
+  Edinburgh Postnatal Depression Scale. British Journal of Psychiatry, 1987; and the Royal College
+  of Psychiatrists' permission notice for the scale.
+- GLAD-PC (Guidelines for Adolescent Depression in Primary Care) toolkit: PHQ-9 modified for
+  teens, with scoring.
+- Hamilton M. A rating scale for depression. Journal of Neurology, Neurosurgery and Psychiatry,
+  1960.
+- Hatcher RL, Gillaspy JA. Development and validation of a revised short version of the Working
+  Alliance Inventory. Psychotherapy Research, 2006.
+- HL7 FHIR implementation guides: US Core (Questionnaire PHQ-9 example), Patient-Centered
+  Outcomes (Questionnaire 44249-1), Structured Data Capture (PHQ-9 Questionnaire example, with
+  the copyright statement).
+- Johnson JG, Harris ES, Spitzer RL, Williams JBW. The Patient Health Questionnaire for
+  Adolescents. Journal of Adolescent Health, 2002.
+- Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure.
+  Journal of General Internal Medicine, 2001.
+- Kroenke K, Spitzer RL, Williams JBW. The Patient Health Questionnaire-2: validity of a two-item
+  depression screener. Medical Care, 2003.
+- LOINC (Regenstrief Institute): codes as named beside each use.
+- Medizininformatik-Initiative. PROMs implementation guide, minimal reference questionnaires
+  (EPDS: SNOMED CT 273441006, licence restriction).
+- Mundt JC, Marks IM, Shear MK, Greist JH. The Work and Social Adjustment Scale: a simple measure
+  of impairment in functioning. British Journal of Psychiatry, 2002.
+- NINDS Common Data Elements, HAM-D entry (public domain), as quoted in the CamCOPS documentation.
+- NSW Health. Scoring the EPDS (perinatal and infant mental health protocol).
+- Pfizer Inc. Announcement of unrestricted access to the PHQ and GAD-7 screening tools, 2010.
+- Reynolds CF et al. Treating depression to remission in older adults: escitalopram with
+  interpersonal psychotherapy. International Journal of Geriatric Psychiatry, 2010.
+- Rush AJ et al. The 16-item Quick Inventory of Depressive Symptomatology (QIDS), clinician rating
+  (QIDS-C), and self-report (QIDS-SR). Biological Psychiatry, 2003.
+- Rush AJ et al. Acute and longer-term outcomes in depressed outpatients requiring one or several
+  treatment steps: a STAR*D report. American Journal of Psychiatry, 2006.
+- Simon GE et al. Does response on the PHQ-9 depression questionnaire predict subsequent suicide
+  attempt or suicide death? Psychiatric Services, 2013.
+- Louzon SA et al. Does suicidal ideation as measured by the PHQ-9 predict suicide among VA
+  patients? Psychiatric Services, 2016.
+- Society for Psychotherapy Research: permissions for the Working Alliance Inventory (rights
+  passed on by A. O. Horvath).
+- Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety
+  disorder: the GAD-7. Archives of Internal Medicine, 2006.
+- Zimmerman M et al. Severity classification on the Hamilton Depression Rating Scale. Journal of
+  Affective Disorders, 2013.
 """
 
 from __future__ import annotations
@@ -317,7 +368,7 @@ class Instrument:
 
 # --- Shared answer scales -------------------------------------------------------------------
 
-# LOINC answer list LL358-3 [S66], used by every PHQ-family and GAD-7 frequency item.
+# LOINC answer list LL358-3, used by every PHQ-family and GAD-7 frequency item.
 FREQUENCY_OPTIONS = (
     Option(0, _("Not at all"), "LA6568-5"),
     Option(1, _("Several days"), "LA6569-3"),
@@ -325,7 +376,7 @@ FREQUENCY_OPTIONS = (
     Option(3, _("Nearly every day"), "LA6571-9"),
 )
 
-# LOINC answer list LL359-1 [S67]. The codes are not in numeric order ("very" is LA6575-0,
+# LOINC answer list LL359-1. The codes are not in numeric order ("very" is LA6575-0,
 # "extremely" LA6574-3): that is how LOINC assigned them, not a typo.
 DIFFICULTY_OPTIONS = (
     Option(0, _("Not difficult at all"), "LA6572-7"),
@@ -341,16 +392,18 @@ PFIZER_LICENCE = Licence(
         "distribute (the PHQ family and GAD-7 were made freely available in 2010)."
     ),
     item_text_allowed=True,
-    source="[S72][S73]",
+    source="Pfizer 2010; HL7 SDC PHQ-9 Questionnaire example (copyright statement)",
 )
 
 
-# Answer codes for "No" and "Yes" are left out: none is verified in CLINICAL.md. "No" comes first
+# Answer codes for "No" and "Yes" are left out: we verified none. "No" comes first
 # on our forms, whatever a paper form prints, so the index is the scored value (0 no, 1 yes).
 YES_NO_OPTIONS = (Option(0, _("No")), Option(1, _("Yes")))
 
 # PHQ-9 item 9 and its relatives: any non-zero answer is positive; tiered by answer, 1 moderate and
-# 2-3 high, since higher frequency means higher risk (CLINICAL.md §5.1 points 1 and 5, [S74][S75]).
+# 2-3 high, since higher frequency means higher risk (1-year suicide-attempt risk from 0.4 % at "not
+# at all" to 4 % at "nearly every day", Simon et al. 2013; hazard ratios for suicide death up to
+# 2.85, Louzon et al. 2016). "Not at all" does not mean safe.
 FREQUENCY_RISK_LEVELS = ((1, "moderate"), (2, "high"))
 
 
@@ -384,7 +437,7 @@ PHQ9 = Instrument(
     preamble=_("Over the last 2 weeks, how often have you been bothered by any of the following problems?"),
     recall=_("last 2 weeks"),
     items=(
-        # Item order and LOINC item codes as in HL7 US Core / PCO Questionnaire 44249-1 [S69][S70].
+        # Item order and LOINC item codes as in the HL7 US Core and PCO Questionnaire 44249-1.
         _frequency_item("phq9-1", _("Little interest or pleasure in doing things"), "44250-9"),
         _frequency_item("phq9-2", _("Feeling down, depressed, or hopeless"), "44255-8"),
         _frequency_item("phq9-3", _("Trouble falling or staying asleep, or sleeping too much"), "44259-0"),
@@ -413,7 +466,7 @@ PHQ9 = Instrument(
             "44253-3",
         ),
         # Any non-zero answer to item 9 is positive, independent of the total; 1 is moderate,
-        # 2-3 high (CLINICAL.md §5.1).
+        # 2-3 high (see FREQUENCY_RISK_LEVELS).
         _frequency_item(
             "phq9-9",
             _("Thoughts that you would be better off dead or of hurting yourself in some way"),
@@ -421,9 +474,9 @@ PHQ9 = Instrument(
             risk_flag="suicidal_ideation",
             risk_levels=FREQUENCY_RISK_LEVELS,
         ),
-        # The difficulty question is recorded but never added to the total [S64].
-        # Two LOINC codes use answer list LL359-1, 69722-7 and 44256-6; which one sits in panel
-        # 44249-1 is UNVERIFIED (CLINICAL.md §3.2, §7). We use 69722-7, as public code commonly does.
+        # The difficulty question is recorded but never added to the total (Kroenke, Spitzer &
+        # Williams 2001). Two LOINC codes use answer list LL359-1, 69722-7 and 44256-6; which one
+        # sits in panel 44249-1 is UNVERIFIED. We use 69722-7, as public code commonly does.
         Item(
             link_id="phq9-difficulty",
             text=_(
@@ -436,8 +489,8 @@ PHQ9 = Instrument(
             required=False,
         ),
     ),
-    # LOINC's text for 44261-6 labels the lowest band "minimal", other sources "none/minimal"
-    # (CLINICAL.md §3.2 asks us to pick one and document it): we say "minimal" for 0-4.
+    # LOINC's text for 44261-6 labels the lowest band "minimal", other sources "none/minimal";
+    # one label set has to be chosen and documented: we say "minimal" for 0-4.
     bands=(
         Band("minimal", _("Minimal"), 0, 4),
         Band("mild", _("Mild"), 5, 9),
@@ -451,9 +504,8 @@ PHQ9 = Instrument(
     loinc_total="44261-6",
     licence=PFIZER_LICENCE,
     source=(
-        "Kroenke, Spitzer & Williams 2001 [S64]; LOINC 44261-6 [S65], answer lists LL358-3 [S66] "
-        "and LL359-1 [S67]; item order and codes from HL7 US Core and PCO Questionnaire 44249-1 "
-        "[S69][S70]; licence [S72][S73]"
+        "Kroenke, Spitzer & Williams 2001; LOINC 44261-6, answer lists LL358-3 and LL359-1; item "
+        "order and codes from HL7 US Core and PCO Questionnaire 44249-1; licence Pfizer 2010"
     ),
     respondent="client",
 )
@@ -468,13 +520,13 @@ GAD7 = Instrument(
     preamble=_("Over the last 2 weeks, how often have you been bothered by the following problems?"),
     recall=_("last 2 weeks"),
     items=(
-        # Item codes from the PHQ-SADS panel 69729-2 [S87].
+        # Item codes from the LOINC PHQ-SADS panel 69729-2.
         _frequency_item("gad7-1", _("Feeling nervous, anxious, or on edge"), "69725-0"),
         _frequency_item("gad7-2", _("Not being able to stop or control worrying"), "68509-9"),
         _frequency_item("gad7-3", _("Worrying too much about different things"), "69733-4"),
         _frequency_item("gad7-4", _("Trouble relaxing"), "69734-2"),
         _frequency_item("gad7-5", _("Being so restless that it is hard to sit still"), "69735-9"),
-        # Caution (CLINICAL.md §3.5): LOINC's long name for 69689-8 says "last 4 weeks", not 2;
+        # Caution: LOINC's long name for 69689-8 says "last 4 weeks", not 2;
         # check the GAD-7 panel definition before relying on this code in an export.
         _frequency_item("gad7-6", _("Becoming easily annoyed or irritable"), "69689-8"),
         _frequency_item("gad7-7", _("Feeling afraid, as if something awful might happen"), "69736-7"),
@@ -487,14 +539,14 @@ GAD7 = Instrument(
     ),
     min_total=0,
     max_total=21,
-    # The panel code is Secondary [S88]; the total code is Verified [S89].
+    # The panel code is Secondary (seen only in secondary sources); the total code is LOINC's own.
     loinc_panel="69737-5",
     loinc_total="70274-6",
     licence=PFIZER_LICENCE,
     source=(
-        "Spitzer et al. 2006, scoring and bands [S85]; LOINC total 70274-6 [S89], panel 69737-5 "
-        "(Secondary) [S88]; item codes from PHQ-SADS panel 69729-2 [S87]; answer list LL358-3 "
-        "[S66]; licence [S72][S73]"
+        "Spitzer, Kroenke, Williams & Löwe 2006, scoring and bands; LOINC total 70274-6, panel "
+        "69737-5 (Secondary); item codes from LOINC PHQ-SADS panel 69729-2; answer list LL358-3; "
+        "licence Pfizer 2010"
     ),
     respondent="client",
 )
@@ -506,14 +558,15 @@ PHQ2 = Instrument(
     short_name=_("PHQ-2"),
     preamble=PHQ9.preamble,
     recall=_("last 2 weeks"),
-    # The first two PHQ-9 items, word for word and with their LOINC codes [S83]; own link ids so a
+    # The first two PHQ-9 items, word for word and with their LOINC codes (panel 55757-9); own link ids so a
     # PHQ-2 answer is never mistaken for part of a PHQ-9.
     items=(
         replace(PHQ9.item("phq9-1"), link_id="phq2-1"),
         replace(PHQ9.item("phq9-2"), link_id="phq2-2"),
     ),
-    # >=3 is the published cut-off (sensitivity 83%, specificity 92% [S82]); a later primary-care
-    # study found >=2 more sensitive (86%/78% against 61%/92% for >=3) [S84]. A service wanting
+    # >=3 is the published cut-off (sensitivity 83%, specificity 92%; Kroenke, Spitzer & Williams
+    # 2003); a later primary-care study found >=2 more sensitive (86%/78% against 61%/92% for >=3;
+    # Arroll et al. 2010). A service wanting
     # sensitivity can act on 2 as well; the bands follow the published >=3.
     bands=(
         Band("negative", _("Negative screen"), 0, 2),
@@ -525,8 +578,8 @@ PHQ2 = Instrument(
     loinc_total="55758-7",
     licence=PFIZER_LICENCE,
     source=(
-        "Kroenke, Spitzer & Williams 2003, cut-off >=3 [S82]; >=2 more sensitive [S84]; LOINC panel "
-        "55757-9, total 55758-7, items 44250-9 and 44255-8 [S83]; licence [S72][S73]"
+        "Kroenke, Spitzer & Williams 2003, cut-off >=3; >=2 more sensitive, Arroll et al. 2010; LOINC "
+        "panel 55757-9, total 55758-7, items 44250-9 and 44255-8; licence Pfizer 2010"
     ),
     respondent="client",
 )
@@ -541,8 +594,8 @@ PHQA = Instrument(
     preamble=_("Over the past 2 weeks, how often has each of these problems bothered you?"),
     recall=_("past 2 weeks"),
     # The order is the PHQ-A's printed order (mood before interest, appetite before energy), as in
-    # public implementations of the GLAD-PC form: Secondary, not stated in CLINICAL.md. Wording the
-    # PHQ-A adapts (items 1, 4 and 7 [S79]) and the extra questions are in our own words; the rest
+    # public implementations of the GLAD-PC form: Secondary. Wording the PHQ-A adapts (items 1, 4
+    # and 7; Johnson et al. 2002) and the extra questions are in our own words; the rest
     # is the PHQ-9 wording. LOINC item codes for panel 89206-7 were not checked, so none are given.
     items=(
         _frequency_item("phqa-1", _("Feeling low, depressed, irritable or hopeless"), None),
@@ -577,7 +630,8 @@ PHQA = Instrument(
             risk_flag="suicidal_ideation",
             risk_levels=FREQUENCY_RISK_LEVELS,
         ),
-        # The extra questions are recorded, never added to the total [S81].
+        # The extra questions are recorded, never added to the total (LOINC 89204-2 is the sum of
+        # the first nine items).
         Item(
             "phqa-past-year",
             _("Over the past year, were you sad or depressed on most days, even if some days were fine?"),
@@ -595,8 +649,8 @@ PHQA = Instrument(
             scored=False,
             required=False,
         ),
-        # GLAD-PC's two suicide questions should trigger follow-up whatever the total (CLINICAL.md
-        # §5.1 point 6, [S80]). Severities are our choice: serious thoughts in the past month are
+        # GLAD-PC's two suicide questions should trigger follow-up whatever the total (GLAD-PC
+        # toolkit). Severities are our choice: serious thoughts in the past month are
         # current risk (high); a lifetime attempt is history to assess, not evidence of current
         # intent (moderate, as item 9 at "several days").
         Item(
@@ -632,12 +686,12 @@ PHQA = Instrument(
             "authors before distributing a printed form."
         ),
         item_text_allowed=True,
-        source="[S72][S73][S80]",
+        source="Pfizer 2010; GLAD-PC toolkit, PHQ-9 modified for teens",
     ),
     source=(
-        "Johnson et al. 2002, adolescent wording [S79]; GLAD-PC extra questions and scoring [S80]; "
-        "LOINC panel 89206-7, total 89204-2 [S81]; bands as PHQ-9 (CLINICAL.md §3.1); follow-up of "
-        "the extra suicide questions (CLINICAL.md §5.1) [S80]; item order Secondary (public "
+        "Johnson, Harris, Spitzer & Williams 2002, adolescent wording; GLAD-PC toolkit, extra "
+        "questions, their follow-up and scoring; LOINC panel 89206-7, total 89204-2; bands as "
+        "PHQ-9; item order Secondary (public "
         "implementations of the GLAD-PC form)"
     ),
     respondent="client",
@@ -652,10 +706,10 @@ def _hamd_item(number: int, title: str, anchors: tuple[str, ...]) -> Item:
     return Item(f"hamd17-{number}", title, options)
 
 
-# Item titles are Hamilton's (public domain per the NINDS CDE entry [S99]); every anchor is a short
+# Item titles are Hamilton's (public domain per the NINDS CDE entry); every anchor is a short
 # paraphrase in our own words. Per-item ranges are those of the standard 17-item form as public
 # implementations give it (items 4-6, 12-14, 16 and 17 are 0-2, the rest 0-4), which adds up to
-# the 0-52 in CLINICAL.md §3.7. Item 16 uses form A, weight loss by history: outpatients are not
+# the published 0-52 (Hamilton 1960). Item 16 uses form A, weight loss by history: outpatients are not
 # weighed weekly (form B); the "not assessed" answer some forms print is not offered, so every
 # total covers all 17 items and totals stay comparable.
 HAMD17 = Instrument(
@@ -834,8 +888,8 @@ HAMD17 = Instrument(
             ),
         ),
     ),
-    # The band set CLINICAL.md §3.7 gives (17 and 24 from Zimmerman et al. 2013) [S97][S98]; other
-    # sets circulate. Remission is usually <=7 [S100], the top of "none".
+    # A common band set (17 and 24 from Zimmerman et al. 2013); other sets circulate. Remission is
+    # usually <=7 (Reynolds et al. 2010; STAR*D, Rush et al. 2006), the top of "none".
     bands=(
         Band("none", _("No depression"), 0, 7),
         Band("mild", _("Mild"), 8, 16),
@@ -844,7 +898,7 @@ HAMD17 = Instrument(
     ),
     min_total=0,
     max_total=52,
-    # No LOINC codes: not verified (CLINICAL.md §7).
+    # No LOINC codes: none verified.
     loinc_panel=None,
     loinc_total=None,
     licence=Licence(
@@ -854,11 +908,12 @@ HAMD17 = Instrument(
             "Hamilton's; the answer anchors are paraphrased in our own words."
         ),
         item_text_allowed=True,
-        source="[S99]",
+        source="NINDS Common Data Elements, HAM-D entry, as quoted by CamCOPS",
     ),
     source=(
-        "Hamilton; 17 items, total 0-52, item 3 suicide 0-4 [S97][S101]; bands 0-7, 8-16, 17-23, "
-        ">=24 [S97][S98]; remission <=7 [S100]; licence [S99]; per-item ranges and item 16 forms "
+        "Hamilton 1960, 17 items, total 0-52, item 3 suicide 0-4; bands 0-7, 8-16, 17-23, >=24, "
+        "Zimmerman et al. 2013; remission <=7, Reynolds et al. 2010; licence NINDS Common Data "
+        "Elements; per-item ranges and item 16 forms "
         "as in public implementations of the standard form (Secondary)"
     ),
     respondent="clinician",
@@ -867,7 +922,7 @@ HAMD17 = Instrument(
 
 # --- WSAS -----------------------------------------------------------------------------------
 
-# 0 (no impairment) to 8 (very severe) [S108]; anchors at the even numbers, in our own words.
+# 0 (no impairment) to 8 (very severe) (Mundt et al. 2002); anchors at the even numbers, in our own words.
 WSAS_OPTIONS = (
     Option(0, _("0 — not at all impaired")),
     Option(1, "1"),
@@ -904,7 +959,7 @@ WSAS = Instrument(
         Item("wsas-5", _("WSAS item 5 (close relationships)"), WSAS_OPTIONS),
     ),
     # Mundt et al. 2002: below 10 subclinical, 10-20 significant impairment, above 20 moderately
-    # severe or worse [S108].
+    # severe or worse.
     bands=(
         Band("subclinical", _("Subclinical"), 0, 9),
         Band("significant", _("Significant impairment"), 10, 20),
@@ -921,11 +976,11 @@ WSAS = Instrument(
             "permission supplies the item wording."
         ),
         item_text_allowed=False,
-        source="[S109]",
+        source="WSAS forms: reproduced with the permission of Professor Isaac Marks",
     ),
     source=(
-        "Mundt et al. 2002, items, range and interpretation [S108]; work item not applicable "
-        "[S110]; used with PHQ-9/GAD-7 in NHS Talking Therapies [S128]; licence [S109]"
+        "Mundt, Marks, Shear & Greist 2002, items, range and interpretation; work item not "
+        "applicable as on the printed WSAS form; licence as stated on the forms"
     ),
     respondent="client",
 )
@@ -933,7 +988,8 @@ WSAS = Instrument(
 
 # --- EPDS -----------------------------------------------------------------------------------
 
-# Items 1, 2 and 4 score 0 to 3 top to bottom; items 3 and 5-10 are reverse-keyed, 3 to 0 [S90][S93].
+# Items 1, 2 and 4 score 0 to 3 top to bottom; items 3 and 5-10 are reverse-keyed, 3 to 0
+# (Cox, Holden & Sagovsky 1987).
 EPDS_FORWARD = _positional_options((0, 1, 2, 3))
 EPDS_REVERSED = _positional_options((3, 2, 1, 0))
 
@@ -956,8 +1012,8 @@ EPDS = Instrument(
         Item("epds-7", _("EPDS item 7 (sleep troubled by unhappiness)"), EPDS_REVERSED),
         Item("epds-8", _("EPDS item 8 (sadness)"), EPDS_REVERSED),
         Item("epds-9", _("EPDS item 9 (crying)"), EPDS_REVERSED),
-        # Any scored value above 0 must trigger further assessment, whatever the total [S90][S93];
-        # tiered like PHQ-9 item 9 (CLINICAL.md §5.1): 1 moderate, 2-3 high.
+        # Any scored value above 0 must trigger further assessment, whatever the total (Cox, Holden
+        # & Sagovsky 1987; NSW Health); tiered like PHQ-9 item 9: 1 moderate, 2-3 high.
         Item(
             "epds-10",
             _("EPDS item 10 (thoughts of harming oneself)"),
@@ -966,8 +1022,8 @@ EPDS = Instrument(
             risk_levels=FREQUENCY_RISK_LEVELS,
         ),
     ),
-    # >=13 probable depression; >=10 possible, when more sensitivity is wanted [S90][S93]. The NSW
-    # antenatal cut-offs differ [S92]; these are the general ones.
+    # >=13 probable depression; >=10 possible, when more sensitivity is wanted (Cox, Holden &
+    # Sagovsky 1987). The NSW Health antenatal cut-offs differ; these are the general ones.
     bands=(
         Band("unlikely", _("Depression unlikely"), 0, 9),
         Band("possible", _("Possible depression"), 10, 12),
@@ -976,8 +1032,8 @@ EPDS = Instrument(
     min_total=0,
     max_total=30,
     loinc_panel="71354-5",
-    # Public code uses LOINC 99046-5 for the EPDS total [S95], but its LOINC definition is
-    # UNVERIFIED (CLINICAL.md §3.6, §7), so no total code is claimed.
+    # Public FHIR code uses LOINC 99046-5 for the EPDS total, but its LOINC definition is
+    # UNVERIFIED, so no total code is claimed.
     loinc_total=None,
     licence=Licence(
         holder="Cox, Holden & Sagovsky 1987; Royal College of Psychiatrists",
@@ -987,12 +1043,15 @@ EPDS = Instrument(
             "and codes only; a clinic holding written permission supplies the item wording."
         ),
         item_text_allowed=False,
-        source="[S90][S91][S96]",
+        source=(
+            "Cox, Holden & Sagovsky 1987 (reproduction statement); Royal College of Psychiatrists "
+            "permission notice; Medizininformatik-Initiative PROMs guide (licence-restricted)"
+        ),
     ),
     source=(
-        "Cox, Holden & Sagovsky 1987; scoring, reverse keying, cut-offs and item 10 [S90][S93]; "
-        "NSW protocol [S92]; LOINC panel 71354-5 [S94], total 99046-5 UNVERIFIED [S95]; SNOMED CT "
-        "273441006 [S96]; licence [S90][S91][S96]"
+        "Cox, Holden & Sagovsky 1987: scoring, reverse keying, cut-offs and item 10; NSW Health, "
+        "Scoring the EPDS; LOINC panel 71354-5, total 99046-5 UNVERIFIED; SNOMED CT 273441006 "
+        "(Medizininformatik-Initiative PROMs guide); licence as above"
     ),
     respondent="client",
 )
@@ -1003,9 +1062,9 @@ EPDS = Instrument(
 # No total: the result is a triage level. Each answer's scored value is the level it implies
 # (0 none, 1 low, 2 moderate, 3 high) and the instrument takes the highest (rule "highest"), so the
 # triage table reads item by item below. The tiers follow a common three-tier implementation
-# [S115] (Secondary; tiers vary by organisation): items 1-2 low; item 3, or behaviour not in the
+# by a vendor (Secondary; tiers vary by organisation): items 1-2 low; item 3, or behaviour not in the
 # past 3 months, moderate; items 4-5, or behaviour in the past 3 months, high, which matches the
-# owner's most urgent group [S113].
+# owner's most urgent group (Columbia Lighthouse Project, C-SSRS triage guidelines).
 CSSRS_LEVELS = ((1, "low"), (2, "moderate"), (3, "high"))
 
 
@@ -1029,8 +1088,8 @@ CSSRS_SCREEN = Instrument(
         "about ever, then about the past 3 months."
     ),
     recall=_("past month (items 1-5); lifetime and past 3 months (item 6)"),
-    # Flow [S113][S114]: items 1, 2 and 6 always; 3-5 only if item 2 is yes; the 3-month question
-    # only if item 6 is yes.
+    # Flow (Columbia Lighthouse Project, C-SSRS screener): items 1, 2 and 6 always; 3-5 only if
+    # item 2 is yes; the 3-month question only if item 6 is yes.
     items=(
         _cssrs_item("cssrs_screen-1", _("C-SSRS item 1 (wish to be dead)"), 1),
         _cssrs_item("cssrs_screen-2", _("C-SSRS item 2 (thoughts of killing oneself)"), 1),
@@ -1072,11 +1131,12 @@ CSSRS_SCREEN = Instrument(
             "permission supplies the item wording."
         ),
         item_text_allowed=False,
-        source="[S116][S117]",
+        source="Columbia Lighthouse Project; 2012 commentary on C-SSRS copyright (terms UNVERIFIED)",
     ),
     source=(
-        "C-SSRS screener items and flow [S113][S114]; triage guideline [S113]; three-tier "
-        "implementation [S115] (Secondary); no training needed to ask [S116]; licence [S117]"
+        "Posner et al. 2011 and the Columbia Lighthouse Project: screener items, flow and triage "
+        "guidelines; three-tier implementation by a vendor (Secondary); no training needed to ask "
+        "(Columbia Protocol); licence as above"
     ),
     respondent="client",
     rule="highest",
@@ -1085,7 +1145,8 @@ CSSRS_SCREEN = Instrument(
 
 # --- WAI-SR ---------------------------------------------------------------------------------
 
-# A 5-point scale from "seldom" (1) to "always" (5) [S118]; only the ends are labelled here.
+# A 5-point scale from "seldom" (1) to "always" (5) (Hatcher & Gillaspy 2006); only the ends are
+# labelled here.
 WAI_OPTIONS = (
     Option(1, _("1 — seldom")),
     Option(2, "2"),
@@ -1120,7 +1181,7 @@ WAI_SR = Instrument(
             start=1,
         )
     ),
-    # Vendor bands such as "12-35 weak" are not published norms [S118]: one band, follow the trend.
+    # Vendor bands such as "12-35 weak" are not published norms: one band, follow the trend.
     bands=(Band("no_cutoffs", _("No standard cut-offs: follow the trend"), 12, 60),),
     min_total=12,
     max_total=60,
@@ -1134,12 +1195,12 @@ WAI_SR = Instrument(
             "holding permission supplies the item wording."
         ),
         item_text_allowed=False,
-        source="[S119][S120][S160]",
+        source="Society for Psychotherapy Research, WAI permissions (rights passed on by A. O. Horvath)",
     ),
     source=(
         "Hatcher & Gillaspy 2006: 12 items, 1-5, total 12-60, subscales Task (1, 2, 10, 12), Bond "
-        "(3, 5, 7, 9), Goal (4, 6, 8, 11) [S118][S120][S159]; no standard cut-offs [S118]; licence "
-        "[S119][S120][S160]"
+        "(3, 5, 7, 9), Goal (4, 6, 8, 11); no standard cut-offs; licence: Society for "
+        "Psychotherapy Research"
     ),
     respondent="client",
     subscales=(
@@ -1195,7 +1256,7 @@ QIDS_SR16 = Instrument(
     ),
     recall=_("past 7 days"),
     items=tuple(_qids_item(number, text) for number, text in enumerate(QIDS_TEXTS, start=1)),
-    # 16 items, 9 DSM symptom domains; a domain counts as its highest item [S105][S106]. The six
+    # 16 items, 9 DSM symptom domains; a domain counts as its highest item (Rush et al. 2003). The six
     # single-item domains (5, 10, 11, 12, 13, 14) count as they are.
     domains=(
         Group("sleep", _("Sleep"), _qids(1, 2, 3, 4)),
@@ -1221,12 +1282,9 @@ QIDS_SR16 = Instrument(
             "wording."
         ),
         item_text_allowed=False,
-        source="[S107]",
+        source="IDS/QIDS developers, as described in the Brain-CODE QIDS-SR entry",
     ),
-    source=(
-        "Rush et al. 2003: 16 items in 9 domains, domain maxima, range 0-27 and bands [S105][S106]; "
-        "licence [S107]"
-    ),
+    source=("Rush et al. 2003: 16 items in 9 domains, domain maxima, range 0-27 and bands; licence as above"),
     respondent="client",
 )
 

@@ -10,18 +10,43 @@ fall is an improvement and a rise a deterioration. Response, remission and the T
 set assume that; `RciParameters.higher_is_better` turns the RCI direction round for a clinic that
 configures an instrument such as the WAI-SR, where a higher score is better.
 
-Definitions and their confidence labels come from docs reference CLINICAL.md §3.1, §3.7 and §4;
-docs/outcomes.md explains each rule in plain words. In short:
+Each rule names its source and how sure we are of it: Verified (stated in a primary or
+near-primary source), Secondary (found only in secondary sources: reviews, training or vendor
+pages, public code) or UNVERIFIED. docs/outcomes.md explains each rule in plain words. In short:
 
-- response: a fall of at least 50 % from baseline. Verified for PHQ-9 [S121].
-- remission: PHQ-9 < 5, Verified [S121]; HAM-D 17 ≤ 7 [S100][S162] (no label in CLINICAL.md;
-  §3.7 calls it "usually" the definition). Not defined for other instruments.
-- reliable change index: Jacobson & Truax with the Christensen & Mendoza √2 term [S123][S124].
+- response: a fall of at least 50 % from baseline. Verified for PHQ-9 (Coley et al. 2020).
+- remission: PHQ-9 < 5, Verified (Coley et al. 2020); HAM-D 17 ≤ 7, "usually" the definition
+  (Reynolds et al. 2010; STAR*D, Rush et al. 2006), with no confidence label. Not defined for
+  other instruments.
+- reliable change index: Jacobson & Truax 1991, with the √2 term of Christensen & Mendoza 1986.
   The PHQ-9 and GAD-7 defaults are back-derived from the NHS Talking Therapies thresholds
-  (Secondary [S127][S129]); no reliability coefficient or baseline SD is claimed for them.
+  (Secondary: the programme's manual as cited by others); no reliability coefficient or
+  baseline SD is claimed for them.
 - NHS Talking Therapies: caseness, finished course, reliable improvement, reliable deterioration,
-  recovery and reliable recovery, judged on PHQ-9 and GAD-7 together (§4.3); the labels differ
-  by rule and are given in `talking_therapies_outcome`.
+  recovery and reliable recovery, judged on PHQ-9 and GAD-7 together; the labels differ by rule
+  and are given in `talking_therapies_outcome`.
+
+Sources (author, title, year):
+
+- Christensen L, Mendoza JL. A method of assessing change in a single subject: an alteration of
+  the RC index. Behavior Therapy, 1986.
+- Coley RY, Boggs JM, Beck A, Simon GE. Defining success in measurement-based care for
+  depression: a comparison of common metrics. Psychiatric Services, 2020.
+- Gyani A, Shafran R, Layard R, Clark DM. Enhancing recovery rates: lessons from year one of
+  IAPT. Behaviour Research and Therapy, 2013.
+- Jacobson NS, Truax P. Clinical significance: a statistical approach to defining meaningful
+  change in psychotherapy research. Journal of Consulting and Clinical Psychology, 1991.
+- Mufson L et al. Efficacy of interpersonal psychotherapy for depressed adolescents. Archives of
+  General Psychiatry, 1999.
+- NHS Talking Therapies (formerly IAPT): the programme manual's thresholds, as cited in secondary
+  sources; the Office for Health Improvement and Disparities' common mental disorders glossary
+  (Fingertips); the NHS recovery rate indicator; NHS England's service standards.
+- O'Hara MW et al. Efficacy of interpersonal psychotherapy for postpartum depression. Archives of
+  General Psychiatry, 2000.
+- Reynolds CF et al. Treating depression to remission in older adults: escitalopram with
+  interpersonal psychotherapy. International Journal of Geriatric Psychiatry, 2010.
+- Rush AJ et al. Acute and longer-term outcomes in depressed outpatients requiring one or several
+  treatment steps: a STAR*D report. American Journal of Psychiatry, 2006.
 """
 
 from __future__ import annotations
@@ -67,15 +92,16 @@ def _check_scores(*scores: int) -> None:
 
 # --- Response and remission -----------------------------------------------------------------
 
-# Instruments whose response definition is in CLINICAL.md, with its source. `response()` itself
+# Instruments with a published response definition, with its source. `response()` itself
 # is plain arithmetic; `course_outcomes` reports it only for instruments listed here.
-RESPONSE_SOURCES: Final[Mapping[str, str]] = {"phq9": "[S121], Verified"}
+RESPONSE_SOURCES: Final[Mapping[str, str]] = {"phq9": "Coley et al. 2020, Verified"}
 
 
 def response(baseline: int, latest: int) -> bool:
     """True when `latest` is at least 50 % below `baseline` (exactly 50 % counts).
 
-    The PHQ-9 response definition, Verified [S121]. A baseline of 0 is never a response: there
+    The PHQ-9 response definition, Verified (Coley et al. 2020). A baseline of 0 is never a
+    response: there
     is nothing to reduce, and 0 → 0 would otherwise count as a 100 % response.
     """
     _check_scores(baseline, latest)
@@ -94,11 +120,15 @@ class RemissionRule:
 
 
 REMISSION_RULES: Final[Mapping[str, RemissionRule]] = {
-    "phq9": RemissionRule("phq9", 4, "PHQ-9 < 5", "[S121], Verified"),
-    # A single score; the late-life trial [S100] asked for 3 consecutive weekly scores ≤ 7, and
-    # IPT-A and postpartum trials used ≤ 6 as "recovery" [S42][S55]. Neither variant is built in.
+    "phq9": RemissionRule("phq9", 4, "PHQ-9 < 5", "Coley et al. 2020, Verified"),
+    # A single score; the late-life trial (Reynolds et al. 2010) asked for 3 consecutive weekly
+    # scores ≤ 7, and IPT-A and postpartum trials used ≤ 6 as "recovery" (Mufson et al. 1999;
+    # O'Hara et al. 2000). Neither variant is built in.
     "hamd17": RemissionRule(
-        "hamd17", 7, "HAM-D 17 ≤ 7", "[S100][S162]; no confidence label in CLINICAL.md (§3.7: 'usually')"
+        "hamd17",
+        7,
+        "HAM-D 17 ≤ 7",
+        ("Reynolds et al. 2010; STAR*D, Rush et al. 2006; no confidence label ('usually' the definition)"),
     ),
 }
 
@@ -108,7 +138,8 @@ def remission(
 ) -> bool | None:
     """True if `score` is in remission on `instrument`; None where no remission rule is defined.
 
-    Defaults: PHQ-9 < 5 [S121]; HAM-D 17 ≤ 7 [S100][S162]. One score is judged on its own;
+    Defaults: PHQ-9 < 5 (Coley et al. 2020); HAM-D 17 ≤ 7 (Reynolds et al. 2010; STAR*D, Rush
+    et al. 2006). One score is judged on its own;
     a rule asking for several consecutive scores is the caller's to apply.
     """
     _check_scores(score)
@@ -162,14 +193,14 @@ class RciParameters:
 
     @property
     def sem(self) -> float:
-        """Standard error of measurement: SD₁ × √(1 − r) [S123][S124]."""
+        """Standard error of measurement: SD₁ × √(1 − r) (Jacobson & Truax 1991)."""
         if self.reliability is None or self.baseline_sd is None:
             return self.s_diff / math.sqrt(2)
         return self.baseline_sd * math.sqrt(1 - self.reliability)
 
     @property
     def s_diff(self) -> float:
-        """Standard error of a difference: √2 × SEM (the Christensen & Mendoza term) [S124]."""
+        """Standard error of a difference: √2 × SEM (the term added by Christensen & Mendoza 1986)."""
         if self.min_reliable_change is not None:
             return self.min_reliable_change / Z_RELIABLE
         return math.sqrt(2) * self.sem
@@ -241,8 +272,8 @@ def reliable_change(params: RciParameters, pre: int, post: int) -> RciResult:
 class TalkingTherapiesRules:
     """The programme's thresholds (§4.3). Caseness is "at or above"; reliable change "at least".
 
-    Caseness cut-offs Secondary [S127][S128]; reliable change thresholds Secondary [S127][S129];
-    finished course (2 attended appointments) Verified [S125].
+    Caseness cut-offs and reliable change thresholds Secondary (the programme manual, as cited);
+    finished course (2 attended appointments) Verified (OHID common mental disorders glossary).
     """
 
     phq9_caseness: int = 10
@@ -255,12 +286,13 @@ class TalkingTherapiesRules:
 TALKING_THERAPIES: Final = TalkingTherapiesRules()
 
 
-# The default RCI parameters. CLINICAL.md gives no reliability coefficient or baseline SD for
-# any instrument, so none is claimed: PHQ-9 and GAD-7 use the programme's published minimum
-# reliable change; HAM-D 17 has none until a clinic configures one.
+# The default RCI parameters. We have no published reliability coefficient and baseline SD that
+# fit our clients for any instrument, so none is claimed: PHQ-9 and GAD-7 use the programme's
+# published minimum reliable change; HAM-D 17 has none until a clinic configures one.
 _FROM_PROGRAMME = (
     "Back-derived from the NHS Talking Therapies reliable change threshold of {points} points, "
-    "Secondary [S127][S129]: S_diff = {points} / 1.96. No reliability or baseline SD is claimed; "
+    "Secondary (the programme manual, as cited): S_diff = {points} / 1.96. No reliability or "
+    "baseline SD is claimed; "
     "to use the Jacobson & Truax formula instead, configure both from your own data or a "
     "published psychometric study."
 )
@@ -270,7 +302,7 @@ RCI_PARAMETERS: Final[Mapping[str, RciParameters]] = {
         reliability=None,
         baseline_sd=None,
         min_reliable_change=TALKING_THERAPIES.phq9_reliable_change,
-        source="[S127][S129], Secondary",
+        source="NHS Talking Therapies manual, as cited; Secondary",
         note=_FROM_PROGRAMME.format(points=TALKING_THERAPIES.phq9_reliable_change),
     ),
     "gad7": RciParameters(
@@ -278,7 +310,7 @@ RCI_PARAMETERS: Final[Mapping[str, RciParameters]] = {
         reliability=None,
         baseline_sd=None,
         min_reliable_change=TALKING_THERAPIES.gad7_reliable_change,
-        source="[S127][S129], Secondary",
+        source="NHS Talking Therapies manual, as cited; Secondary",
         note=_FROM_PROGRAMME.format(points=TALKING_THERAPIES.gad7_reliable_change),
     ),
 }
@@ -302,7 +334,8 @@ class PairedScores:
     """PHQ-9 and GAD-7 totals from one occasion (the first or the last of a course).
 
     GAD-7 may be missing; the outcome then says which parts cannot be judged. (The programme
-    lets an anxiety-disorder-specific measure replace GAD-7 [S125]; that is not supported.)
+    lets an anxiety-disorder-specific measure replace GAD-7 (OHID common mental disorders
+    glossary); that is not supported.)
     """
 
     phq9: int
@@ -419,22 +452,25 @@ def talking_therapies_outcome(
 ) -> TTOutcome:
     """The NHS Talking Therapies outcome from the first and last paired scores of a course.
 
-    Rules (CLINICAL.md §4.3), with their confidence labels:
+    Rules, with their confidence labels:
 
-    - finished course: at least 2 attended appointments. Verified [S125]. Unless the course is
-      finished, the four outcome parts are "not applicable"; caseness is still reported.
-    - caseness: PHQ-9 ≥ 10 or GAD-7 ≥ 8 at the start. Concept Verified [S125]; cut-offs
-      Secondary [S127][S128].
-    - reliable improvement: a fall of ≥ 6 on PHQ-9 or ≥ 4 on GAD-7 (thresholds Secondary
-      [S127][S129]) AND no reliable deterioration on the other measure (that second clause is
-      the programme rule as usually stated, but it is not in CLINICAL.md: UNVERIFIED).
+    - finished course: at least 2 attended appointments. Verified (OHID common mental disorders
+      glossary). Unless the course is finished, the four outcome parts are "not applicable";
+      caseness is still reported.
+    - caseness: PHQ-9 ≥ 10 or GAD-7 ≥ 8 at the start. Concept Verified (OHID glossary); cut-offs
+      Secondary (the programme manual, as cited).
+    - reliable improvement: a fall of ≥ 6 on PHQ-9 or ≥ 4 on GAD-7 (thresholds Secondary:
+      the programme manual, as cited) AND no reliable deterioration on the other measure (that
+      second clause is the programme rule as usually stated, but we have not seen it in a
+      primary source: UNVERIFIED).
     - reliable deterioration: a rise of ≥ 6 on PHQ-9 or ≥ 4 on GAD-7. Reported as
-      "deterioration" in NHS statistics, Secondary [S131]; that the thresholds are the same as
-      for improvement is UNVERIFIED. A course can show both (one measure each way).
+      "deterioration" in NHS statistics, Secondary (NHS England service standards); that the
+      thresholds are the same as for improvement is UNVERIFIED. A course can show both (one measure each way).
     - recovery: at caseness at the start on one or both measures, below caseness on both at
-      the end. Concept Verified [S126]; the "both" rule Secondary [S127]. Not at caseness at
-      the start: "not applicable", never "recovered".
-    - reliable recovery: recovery and reliable improvement. Secondary [S130].
+      the end. Concept Verified (NHS recovery rate indicator); the "both" rule Secondary (the
+      programme manual, as cited). Not at caseness at the start: "not applicable", never
+      "recovered".
+    - reliable recovery: recovery and reliable improvement. Secondary (Gyani et al. 2013).
 
     A missing GAD-7 makes a part "cannot judge" only when some score it could have had would
     change the answer (`_judge` tries them all): a PHQ-9 of 12 at the start is caseness whatever

@@ -2,50 +2,67 @@
 
 PURE module: standard library and dataclasses only; no Django, no I/O, no clock, no numpy.
 
-The method (CLINICAL.md §4.4; docs/outcomes.md has the long version):
+The method (docs/outcomes.md has the long version):
 
-- Finch, Lambert & Schaalje (2001) [S132] built expected recovery curves for the OQ-45 from
+- Finch, Lambert & Schaalje (2001) built expected recovery curves for the OQ-45 from
   11,492 patients: a mixed linear model of score on log(session number), sessions 1–20,
   stratified by intake severity, with tolerance intervals; a patient whose score lies outside
   the interval is flagged as at risk of a poor outcome.
-- Delgadillo et al. (2018) [S135][S136] used the same idea with PHQ-9 and GAD-7 in 8 NHS
+- Delgadillo et al. (2018) used the same idea with PHQ-9 and GAD-7 in 8 NHS
   trusts: each patient's course was compared with norms from similar patients, and "not on
-  track" cases were reviewed in supervision. CLINICAL.md does not record their model or its
-  coefficients, so nothing here claims to reproduce it.
+  track" cases were reviewed in supervision. Their model and its coefficients are not
+  published in a form we could use, so nothing here claims to reproduce it.
 
 Here, within each stratum of baseline score, expected(session) = intercept + slope × ln(session),
 fitted by ordinary least squares to every score of the stratum's completed courses pooled
-(raw scores, as in [S132], not change from baseline: the stratum's intercept absorbs where its
+(raw scores, as in Finch et al., not change from baseline: the stratum's intercept absorbs where its
 clients start). The tolerance band is expected + z × residual SD, one-sided because only a
 score *above* the band (worse than expected) is a signal. A score exactly on the upper bound is
 on track.
 
-Pooled OLS is a simplification of [S132]'s mixed model: the slope and intercept are the same
+Pooled OLS is a simplification of Finch et al.'s mixed model: the slope and intercept are the same
 kind of average, but the residual SD lumps differences between clients together with
 session-to-session noise, and the band ignores the uncertainty of the fitted line. Both make
 the band describe "a score from a client like this at this session", which is what is checked.
 
-There are no published coefficients in CLINICAL.md, so the DEFAULT curves are derived from a
+There are no published coefficients to use, so the DEFAULT curves are derived from a
 stated assumption, not from data; each is marked `source="default"` and is provisional until
 the clinic fits its own (`openipt outcomes fit`):
 
 - intercept: the middle of the stratum (PHQ-9 15–19 starts at 17);
-- slope: a 50 % fall by session 12 (the PHQ-9 response definition [S121], Verified, and the
-  usual 12–16-session IPT course [S1][S2]), on the log curve: slope = −0.5 × intercept / ln 12;
+- slope: a 50 % fall by session 12 (the PHQ-9 response definition, Coley et al. 2020,
+  Verified, and the usual 12–16-session IPT course, Weissman, Markowitz & Klerman 2018), on the
+  log curve: slope = −0.5 × intercept / ln 12;
 - residual SD: two sources of spread that can be stated without data, added as variances:
   measurement error of a change, S_diff, implied by the NHS Talking Therapies reliable change
-  threshold (PHQ-9 6 / 1.96 ≈ 3.06, GAD-7 4 / 1.96 ≈ 2.04; thresholds Secondary [S127][S129]),
+  threshold (PHQ-9 6 / 1.96 ≈ 3.06, GAD-7 4 / 1.96 ≈ 2.04; thresholds Secondary, the
+  programme manual as cited),
   and where in the stratum the client started, taken as uniform over its whole scores
   (variance (n² − 1) / 12 for n scores). PHQ-9 15–19: √(3.06² + 2) ≈ 3.37. Clients also differ
   in how fast they improve, which neither term covers, so until the curves are fitted expect
   more than the nominal share of scores to be flagged;
 - z = 1.28: one-sided, about the top 10 % if the residual SD were right, in line with a vendor
-  default of flagging about 15 % of patients [S134] (Secondary: a vendor page).
+  default of flagging about 15 % of patients (Secondary: a vendor page).
 
 Clients starting below caseness (PHQ-9 < 10, GAD-7 < 8) get no curve: the NHS Talking
-Therapies outcomes do not count them as cases [S125][S127], the response definition was
-evaluated in episodes starting at 10 or more [S121], and at such scores the expected fall is
+Therapies outcomes do not count them as cases, the response definition was evaluated in
+episodes starting at 10 or more (Coley et al. 2020), and at such scores the expected fall is
 smaller than measurement error, so a band would flag noise.
+
+Sources (author, title, year):
+
+- Coley RY, Boggs JM, Beck A, Simon GE. Defining success in measurement-based care for
+  depression: a comparison of common metrics. Psychiatric Services, 2020.
+- Delgadillo J et al. Feedback-informed treatment versus usual psychological treatment for
+  depression and anxiety: a multisite, open-label, cluster randomised controlled trial. Lancet
+  Psychiatry, 2018.
+- Finch AE, Lambert MJ, Schaalje BG. Psychotherapy quality control: the statistical generation
+  of expected recovery curves for integration into an early warning system. Clinical Psychology
+  and Psychotherapy, 2001.
+- Weissman MM, Markowitz JC, Klerman GL. The Guide to Interpersonal Psychotherapy, updated and
+  expanded edition. Oxford University Press, 2018.
+- NHS Talking Therapies (formerly IAPT): caseness and reliable change thresholds of the
+  programme manual, as cited in secondary sources.
 """
 
 from __future__ import annotations
@@ -98,15 +115,15 @@ class Stratum:
 
 
 # Strata follow the published severity bands at and above caseness: PHQ-9 10–14 moderate,
-# 15–19 moderately severe, 20–27 severe (§3.1); GAD-7 8–9 (caseness [S127][S128] but the mild
-# band), 10–14 moderate, 15–21 severe (§3.1).
+# 15–19 moderately severe, 20–27 severe (Kroenke, Spitzer & Williams 2001); GAD-7 8–9 (caseness in NHS Talking
+# Therapies, but the mild band), 10–14 moderate, 15–21 severe (Spitzer et al. 2006).
 STRATA: Final[Mapping[str, tuple[Stratum, ...]]] = {
     "phq9": (Stratum(10, 14), Stratum(15, 19), Stratum(20, 27)),
     "gad7": (Stratum(8, 9), Stratum(10, 14), Stratum(15, 21)),
 }
 
 # Measurement error of a change, S_diff, from the NHS Talking Therapies reliable change
-# thresholds (Secondary [S127][S129]): threshold / 1.96. Part of the default residual SD.
+# thresholds (Secondary): threshold / 1.96. Part of the default residual SD.
 CHANGE_ERROR_SD: Final[Mapping[str, float]] = {
     "phq9": TALKING_THERAPIES.phq9_reliable_change / Z_RELIABLE,
     "gad7": TALKING_THERAPIES.gad7_reliable_change / Z_RELIABLE,

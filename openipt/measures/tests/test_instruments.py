@@ -1,8 +1,10 @@
-"""Instrument data checked against CLINICAL.md §3 and §5.1, written out here, not imported."""
+"""Instrument data checked against the published instruments (the sources named in
+instruments.py), written out here, not imported."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 
@@ -109,7 +111,7 @@ def test_phq9_item_9_alone_carries_the_suicidal_ideation_flag_at_any_non_zero_an
     assert [item.link_id for item in flagged] == ["phq9-9"]
     assert flagged[0].risk_flag == "suicidal_ideation"
     assert flagged[0].risk_threshold == 1
-    # Tiered by answer (CLINICAL.md §5.1): "several days" moderate, more often high.
+    # Tiered by answer: "several days" moderate, more often high.
     assert flagged[0].risk_levels == ((1, "moderate"), (2, "high"))
 
 
@@ -173,10 +175,13 @@ def test_item_wording_is_the_standard_wording() -> None:
     assert GAD7.item("gad7-2").text == "Not being able to stop or control worrying"
 
 
-@pytest.mark.parametrize(("instrument", "tags"), [(PHQ9, ["[S64]", "[S65]"]), (GAD7, ["[S85]", "[S89]"])])
-def test_sources_name_clinical_md_tags(instrument: Instrument, tags: list[str]) -> None:
-    for tag in tags:
-        assert tag in instrument.source
+@pytest.mark.parametrize(
+    ("instrument", "sources"),
+    [(PHQ9, ["Kroenke, Spitzer & Williams 2001", "LOINC 44261-6"]), (GAD7, ["Spitzer", "2006", "70274-6"])],
+)
+def test_sources_name_the_primary_publications(instrument: Instrument, sources: list[str]) -> None:
+    for source in sources:
+        assert source in instrument.source
 
 
 def test_item_lookup_by_link_id() -> None:
@@ -365,7 +370,7 @@ def test_the_pure_modules_import_no_django() -> None:
 
 ALL = list(INSTRUMENTS.values())
 GATED = {"wsas", "epds", "cssrs_screen", "wai_sr", "qids_sr16"}
-# (scored items, min total, max total, respondent) from CLINICAL.md §3.1 and §3.7.
+# (scored items, min total, max total, respondent) from the published instruments.
 SHAPES = {
     "phq9": (9, 0, 27, "client"),
     "phq2": (2, 0, 6, "client"),
@@ -378,7 +383,7 @@ SHAPES = {
     "wai_sr": (12, 12, 60, "client"),
     "qids_sr16": (16, 0, 27, "client"),
 }
-# CLINICAL.md §3.1 and §7: only these codes are verified; every other code must be None.
+# Only these LOINC codes are verified; every other code must be None.
 LOINC = {
     "phq9": ("44249-1", "44261-6"),
     "phq2": ("55757-9", "55758-7"),
@@ -391,15 +396,15 @@ LOINC = {
     "wai_sr": (None, None),
     "qids_sr16": (None, None),
 }
-SOURCE_TAGS = {
-    "phq2": ["[S82]", "[S83]", "[S84]"],
-    "phqa": ["[S79]", "[S80]", "[S81]"],
-    "hamd17": ["[S97]", "[S98]", "[S99]", "[S101]"],
-    "wsas": ["[S108]", "[S109]", "[S110]"],
-    "epds": ["[S90]", "[S93]", "[S94]"],
-    "cssrs_screen": ["[S113]", "[S114]", "[S115]"],
-    "wai_sr": ["[S118]", "[S119]"],
-    "qids_sr16": ["[S105]", "[S106]", "[S107]"],
+PRIMARY_SOURCES = {
+    "phq2": ["Kroenke, Spitzer & Williams 2003", "Arroll et al. 2010", "55757-9"],
+    "phqa": ["Johnson", "2002", "GLAD-PC", "89206-7"],
+    "hamd17": ["Hamilton 1960", "Zimmerman et al. 2013", "NINDS"],
+    "wsas": ["Mundt, Marks, Shear & Greist 2002"],
+    "epds": ["Cox, Holden & Sagovsky 1987", "71354-5"],
+    "cssrs_screen": ["Posner et al. 2011", "Columbia Lighthouse Project"],
+    "wai_sr": ["Hatcher & Gillaspy 2006", "Society for Psychotherapy Research"],
+    "qids_sr16": ["Rush et al. 2003"],
 }
 
 
@@ -427,13 +432,20 @@ def test_every_instrument_is_well_formed(instrument: Instrument) -> None:
     assert all(band.label for band in instrument.bands)
     assert all(item.text and all(option.label for option in item.options) for item in instrument.items)
     assert instrument.name and instrument.short_name and instrument.preamble and instrument.recall
-    assert "[S" in instrument.source and "[S" in instrument.licence.source
+    # Each names a publication year or a LOINC code, and a licence source.
+    assert re.search(r"(19|20)\d\d|LOINC", instrument.source) and instrument.licence.source
 
 
-@pytest.mark.parametrize("key", SOURCE_TAGS)
-def test_new_instruments_name_their_clinical_md_sources(key: str) -> None:
-    for tag in SOURCE_TAGS[key]:
-        assert tag in INSTRUMENTS[key].source
+@pytest.mark.parametrize("key", PRIMARY_SOURCES)
+def test_new_instruments_name_their_primary_sources(key: str) -> None:
+    for source in PRIMARY_SOURCES[key]:
+        assert source in INSTRUMENTS[key].source + INSTRUMENTS[key].licence.source
+
+
+@pytest.mark.parametrize("instrument", ALL, ids=list(INSTRUMENTS))
+def test_sources_cite_no_document_outside_the_repository(instrument: Instrument) -> None:
+    for text in (instrument.source, instrument.licence.source):
+        assert not re.search(r"\[S\d+\]|CLINICAL\.md|§", text), text
 
 
 @pytest.mark.parametrize("instrument", ALL, ids=list(INSTRUMENTS))
@@ -474,7 +486,7 @@ def test_only_the_c_ssrs_screener_has_no_total() -> None:
     assert CSSRS_SCREEN.rule == "highest"
 
 
-# Risk items: (link id, flag, threshold, levels), per CLINICAL.md §3 and §5.1 and the issue.
+# Risk items: (link id, flag, threshold, levels), per the published instruments and our ladders.
 RISK_ITEMS = {
     "phq9": [("phq9-9", "suicidal_ideation", 1, ((1, "moderate"), (2, "high")))],
     "phq2": [],
@@ -538,7 +550,7 @@ def test_phqa_items_bands_and_extra_questions() -> None:
         "phqa-past-month-thoughts",
         "phqa-attempt",
     )
-    # Adolescent wording (CLINICAL.md §3.3): irritable, weight, school work.
+    # Adolescent wording (Johnson et al. 2002): irritable, weight, school work.
     assert "irritable" in PHQA.item("phqa-1").text
     assert "weight" in PHQA.item("phqa-4").text
     assert "school work" in PHQA.item("phqa-7").text

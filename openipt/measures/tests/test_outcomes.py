@@ -1,6 +1,6 @@
 """outcomes: each rule table-driven, exhaustive where the score space is small.
 
-Thresholds are written out here from CLINICAL.md §3.7 and §4, never read from outcomes.py, so a
+Thresholds are written out here from the published rules, never read from outcomes.py, so a
 wrong number in the module's tables fails.
 """
 
@@ -31,7 +31,7 @@ from openipt.measures.outcomes import (
     talking_therapies_outcome,
 )
 
-# --- Response: ≥ 50 % fall from baseline [S121] ---------------------------------------------
+# --- Response: ≥ 50 % fall from baseline (Coley et al. 2020) --------------------------------
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_response_refuses_negative_scores(baseline: int, latest: int) -> None:
         response(baseline, latest)
 
 
-# --- Remission: PHQ-9 < 5 [S121]; HAM-D 17 ≤ 7 [S100][S162] -----------------------------------
+# --- Remission: PHQ-9 < 5 (Coley et al. 2020); HAM-D 17 ≤ 7 (Reynolds et al. 2010) ----------
 
 
 def test_phq9_remission_is_below_5() -> None:
@@ -88,16 +88,16 @@ def test_remission_is_not_defined_elsewhere(instrument: str) -> None:
 
 
 def test_remission_rules_can_be_overridden() -> None:
-    # E.g. the ≤ 6 "recovery" criterion of IPT-A and postpartum trials [S42][S55].
-    rules = {"hamd17": RemissionRule("hamd17", 6, "HAM-D 17 ≤ 6", "[S42][S55]")}
+    # E.g. the ≤ 6 "recovery" criterion of IPT-A and postpartum trials.
+    rules = {"hamd17": RemissionRule("hamd17", 6, "HAM-D 17 ≤ 6", "Mufson et al. 1999; O'Hara et al. 2000")}
     assert remission("hamd17", 7, rules) is False
     assert remission("hamd17", 6, rules) is True
     assert remission("phq9", 0, rules) is None
 
 
 def test_remission_rules_name_their_sources() -> None:
-    assert REMISSION_RULES["phq9"].source.startswith("[S121]")
-    assert REMISSION_RULES["hamd17"].source.startswith("[S100][S162]")
+    assert REMISSION_RULES["phq9"].source.startswith("Coley et al. 2020")
+    assert REMISSION_RULES["hamd17"].source.startswith("Reynolds et al. 2010")
 
 
 # --- Reliable change index (Jacobson & Truax; Christensen & Mendoza) ---------------------------
@@ -187,7 +187,7 @@ def test_default_parameters_claim_no_psychometrics() -> None:
         params = RCI_PARAMETERS[key]
         assert (params.reliability, params.baseline_sd) == (None, None)
         assert "Back-derived from the NHS Talking Therapies" in params.note
-        assert "[S127][S129]" in params.note
+        assert "the programme manual, as cited" in params.note
         assert "Secondary" in params.note
     assert "hamd17" not in RCI_PARAMETERS
 
@@ -463,7 +463,7 @@ def test_course_outcomes_response_only_where_defined() -> None:
     widened = course_outcomes(
         {"phq9": [20, 10], "gad7": [20, 10]},
         attended_appointments=4,
-        response_sources={"phq9": "[S121]", "gad7": "clinic policy"},
+        response_sources={"phq9": "Coley et al. 2020", "gad7": "clinic policy"},
     )
     assert [o.response for o in widened.instruments] == [True, True]
 

@@ -1,7 +1,8 @@
 """score(): exhaustive over PHQ-9 and GAD-7, the worked examples, and every way answers go wrong.
 
 Expected totals, bands and risk flags are computed here from tables written out in this file
-(CLINICAL.md §3.2, §3.5, §5.1), never from instruments.py, so a wrong band in the data fails.
+(Kroenke, Spitzer & Williams 2001; Spitzer et al. 2006), never from instruments.py, so a wrong
+band in the data fails.
 """
 
 from __future__ import annotations

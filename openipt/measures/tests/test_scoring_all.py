@@ -1,6 +1,6 @@
 """What every instrument shares: lowest and highest totals, both answer shapes, risk severities.
 
-The answer vectors and totals are written out here from CLINICAL.md §3, not built from
+The answer vectors and totals are written out here from the published instruments, not built from
 instruments.py.
 """
 
@@ -79,7 +79,7 @@ def test_as_dict_is_json_ready_with_risk_severity(key: str) -> None:
 # --- Risk severity --------------------------------------------------------------------------
 
 
-# PHQ-9 item 9 tiered by answer (CLINICAL.md §5.1): none, moderate, then high.
+# PHQ-9 item 9 tiered by answer: none, moderate, then high.
 @pytest.mark.parametrize(("item9", "severity"), [(0, None), (1, "moderate"), (2, "high"), (3, "high")])
 def test_phq9_item_9_severity(item9: int, severity: str | None) -> None:
     result = score("phq9", [0] * 8 + [item9])

@@ -1,7 +1,8 @@
 """C-SSRS screener: every valid path through the skip logic, and every invalid one refused.
 
-The triage table and the skip rules are written out here (CLINICAL.md §3.12; three-tier
-implementation [S115]), not read from instruments.py. Answers: 0 no, 1 yes, None not asked.
+The triage table and the skip rules are written out here (Columbia Lighthouse Project screener
+and triage guidelines; a vendor's three-tier implementation), not read from instruments.py.
+Answers: 0 no, 1 yes, None not asked.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ the ~15 seconds. The other tests check the same space from other sides:
    the sum of its item values everywhere, not only where sampled;
 4. a seeded random sample of 30,000 vectors end to end through score().
 
-The keying is written out here (CLINICAL.md §3.6, [S90][S93]): items 1, 2 and 4 score 0 to 3 top
+The keying is written out here (Cox, Holden & Sagovsky 1987): items 1, 2 and 4 score 0 to 3 top
 to bottom; items 3 and 5-10 score 3 to 0.
 """
 
@@ -47,7 +47,7 @@ def expected_band(total: int) -> str:
 
 
 def expected_severity(item10: int) -> str | None:
-    """Item 10 above 0 always calls for assessment: 1 moderate, 2-3 high (CLINICAL.md §5.1)."""
+    """Item 10 above 0 always calls for assessment: 1 moderate, 2-3 high."""
     return [None, "moderate", "high", "high"][item10]
 
 

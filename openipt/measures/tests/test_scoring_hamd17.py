@@ -1,6 +1,6 @@
 """HAM-D 17: per-item ranges, band boundaries, the suicide item, and a seeded sample end to end.
 
-Expected values come from tables written out here (CLINICAL.md §3.7; item ranges of the standard
+Expected values come from tables written out here (Hamilton 1960; item ranges of the standard
 17-item form), not from instruments.py.
 """
 
@@ -16,7 +16,7 @@ from openipt.measures.scoring import ScoringError, score
 # Highest answer per item: 0-2 for items 4-6, 12-14, 16 and 17; 0-4 for the rest.
 MAXIMA = [4, 4, 4, 2, 2, 2, 4, 4, 4, 4, 4, 2, 2, 2, 4, 2, 2]
 IDS = [f"hamd17-{n}" for n in range(1, 18)]
-# Lowest total of each band, highest first (Zimmerman et al. 2013 boundaries [S97][S98]).
+# Lowest total of each band, highest first (Zimmerman et al. 2013 boundaries).
 THRESHOLDS = [(24, "severe"), (17, "moderate"), (8, "mild"), (0, "none")]
 
 

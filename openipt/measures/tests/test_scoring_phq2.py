@@ -1,4 +1,5 @@
-"""PHQ-2: every one of the 16 answer vectors, against the cut-off written out here (CLINICAL.md §3.4)."""
+"""PHQ-2: every one of the 16 answer vectors, against the cut-off written out here
+(Kroenke, Spitzer & Williams 2003)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 from openipt.measures.scoring import ScoringError, score
 
-# >=3 is the published cut-off [S82]; >=2 is more sensitive [S84] but is not what the bands say.
+# >=3 is the published cut-off (Kroenke et al. 2003); >=2 is more sensitive (Arroll et al. 2010)
+# but is not what the bands say.
 CUT_OFF = 3
 
 

@@ -1,6 +1,7 @@
 """PHQ-A: the nine items as PHQ-9, and the extra questions recorded, unscored, and raising risk.
 
-Expected values come from tables written out here (CLINICAL.md §3.3, §5.1), not from instruments.py.
+Expected values come from tables written out here (Johnson et al. 2002; GLAD-PC toolkit),
+not from instruments.py.
 """
 
 from __future__ import annotations

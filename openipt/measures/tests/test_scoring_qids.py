@@ -1,4 +1,5 @@
-"""QIDS-SR16: 16 items in 9 domains, each domain counted as its highest item (CLINICAL.md §3.9).
+"""QIDS-SR16: 16 items in 9 domains, each domain counted as its highest item
+(Rush et al. 2003).
 
 Expected totals come from the domain table written out here, not from instruments.py.
 """
@@ -12,7 +13,7 @@ import pytest
 
 from openipt.measures.scoring import score
 
-# Item numbers per domain [S105][S106]: sleep 1-4, sad mood 5, appetite/weight 6-9, concentration
+# Item numbers per domain (Rush et al. 2003): sleep 1-4, sad mood 5, appetite/weight 6-9, concentration
 # 10, self-view 11, suicidal ideation 12, interest 13, energy 14, psychomotor 15-16.
 DOMAINS = [(1, 2, 3, 4), (5,), (6, 7, 8, 9), (10,), (11,), (12,), (13,), (14,), (15, 16)]
 THRESHOLDS = [(21, "very_severe"), (16, "severe"), (11, "moderate"), (6, "mild"), (0, "none")]

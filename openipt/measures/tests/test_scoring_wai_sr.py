@@ -1,4 +1,5 @@
-"""WAI-SR: answers 0-4 score 1-5, the total and the three subscales (CLINICAL.md §3.13)."""
+"""WAI-SR: answers 0-4 score 1-5, the total and the three subscales
+(Hatcher & Gillaspy 2006)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from openipt.measures.scoring import ScoringError, score
 
 IDS = [f"wai_sr-{n}" for n in range(1, 13)]
-# Hatcher & Gillaspy 2006 [S118][S120][S159].
+# Hatcher & Gillaspy 2006.
 SUBSCALES = {"task": (1, 2, 10, 12), "bond": (3, 5, 7, 9), "goal": (4, 6, 8, 11)}
 
 

@@ -1,6 +1,6 @@
 """WSAS: every answer vector, with and without the work item marked not applicable.
 
-Expected values come from the cut-offs written out here (Mundt et al. 2002, CLINICAL.md §3.10).
+Expected values come from the cut-offs written out here (Mundt et al. 2002).
 """
 
 from __future__ import annotations
