@@ -170,7 +170,7 @@ CASES = [pytest.param(key, level, id=f"{key}-{level}") for key in RISK_INSTRUMEN
 
 
 def test_the_library_has_risk_instruments_to_check() -> None:
-    # Guards against a vacuous run: these are the instruments CLINICAL.md §5.1 puts risk items on.
+    # Guards against a vacuous run: these instruments have suicide or self-harm items.
     assert {"phq9", "phqa", "hamd17", "epds", "cssrs_screen", "qids_sr16"} <= set(RISK_INSTRUMENTS)
     for key in RISK_INSTRUMENTS:
         for level in LEVELS:

@@ -270,7 +270,7 @@ def reliable_change(params: RciParameters, pre: int, post: int) -> RciResult:
 
 @dataclass(frozen=True)
 class TalkingTherapiesRules:
-    """The programme's thresholds (§4.3). Caseness is "at or above"; reliable change "at least".
+    """The programme's thresholds. Caseness is "at or above"; reliable change "at least".
 
     Caseness cut-offs and reliable change thresholds Secondary (the programme manual, as cited);
     finished course (2 attended appointments) Verified (OHID common mental disorders glossary).

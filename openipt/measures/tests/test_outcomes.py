@@ -210,7 +210,7 @@ def test_rci_parameters_refuse_inconsistent_values(kwargs: dict[str, float | Non
         RciParameters("phq9", source="test", note="test", **kwargs)  # type: ignore[arg-type]
 
 
-# --- NHS Talking Therapies (§4.3) ----------------------------------------------------------
+# --- NHS Talking Therapies ----------------------------------------------------------------
 
 Y, N, NA, UNK = Verdict.YES, Verdict.NO, Verdict.NOT_APPLICABLE, Verdict.CANNOT_JUDGE
 
