@@ -234,6 +234,36 @@ def test_it_refuses_a_course_of_another_client(
     assert counts() == before
 
 
+def test_it_refuses_a_completion_date_before_the_course_started(
+    alice: User, client_a: Client, course_a: Course
+) -> None:
+    # course_a starts on Mon 2 Mar 2026: a form dated the Sunday before cannot belong to it.
+    before = counts()
+    with pytest.raises(ValidationError) as excinfo:
+        record_response(
+            alice,
+            client_a,
+            instrument="phq9",
+            answers=PHQ9_NO_RISK,
+            course=course_a,
+            completed_at=NOW - timedelta(days=1),
+        )
+    assert excinfo.value.message_dict == {
+        "completed_at": [
+            "The date completed cannot be before the course started (Mon 2 Mar 2026): check the date "
+            "on the form."
+        ]
+    }
+    assert counts() == before
+    # The same date outside a course is fine: the course is what it would be wrongly attached to.
+    assert (
+        record_response(
+            alice, client_a, instrument="phq9", answers=PHQ9_NO_RISK, completed_at=NOW - timedelta(days=1)
+        ).course
+        is None
+    )
+
+
 def test_it_refuses_a_session_of_another_clients_course(
     alice: User, client_a: Client, course_a: Course, client_b: Client
 ) -> None:
