@@ -149,7 +149,7 @@ ROUTES = {
     "courses:attendance": "write",
     "courses:move": "write",
     "courses:cancel": "write",
-    "courses:task": "write",
+    "courses:agenda": "write",
     "measures:record-in-session": "write",
     "measures:record-ad-hoc": "write",
     "safety:plan-edit": "write",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
@@ -158,20 +161,33 @@ def record_attendance(
     *,
     attendance: str,
     modality: str,
+    confirm_future: bool = False,
     request: HttpRequest | None = None,
 ) -> Session:
-    """Record whether the client came and how the session was held."""
+    """Record whether the client came and how the session was held. A session whose date is still
+    ahead is recorded as attended only with `confirm_future`: usually it is the wrong session."""
     if attendance not in {Attendance.ATTENDED, Attendance.NO_SHOW, Attendance.SCHEDULED}:
         raise refuse(_("Choose attended, did not attend, or scheduled. Use Cancel to cancel."), "attendance")
     if modality not in Modality.values:
         raise refuse(_("Choose in person, video or phone."), "modality")
+    today = timezone.localdate()
     with transaction.atomic():
         # Read the course afresh: the phase may have moved on since `session` was loaded.
         course = Course.objects.select_for_update().get(pk=session.course_id)
         _require_active(course)
-        session.refresh_from_db(fields=["attendance"])
+        session.refresh_from_db(fields=["attendance", "scheduled_date"])
         if session.is_cancelled:
             raise refuse(_("This appointment was cancelled."))
+        if attendance == Attendance.ATTENDED and session.scheduled_date > today and not confirm_future:
+            raise refuse(
+                _(
+                    "This session is planned for %(date)s, which is still ahead: check it is the right "
+                    "session. If it was held early, tick the box to confirm, or move it to the day it "
+                    "was held first."
+                )
+                % {"date": date_format(session.scheduled_date, "D j M Y")},
+                "confirm_future",
+            )
         session.course = course
         session.attendance = attendance
         session.modality = modality
@@ -192,21 +208,62 @@ def set_task(
     request: HttpRequest | None = None,
 ) -> TaskRecord:
     """Tick (or untick) one agenda task for a session, with a note."""
+    save_agenda(actor, session, items=[AgendaEntry(task_key, done, note)], request=request)
+    return TaskRecord.objects.get(session=session, task_key=task_key)
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    task_key: str
+    done: bool
+    note: str
+
+
+def save_agenda(
+    actor: Any,
+    session: Session,
+    items: Sequence[AgendaEntry],
+    *,
+    request: HttpRequest | None = None,
+) -> int:
+    """Save the whole agenda of a session at once: every tick and every note, or none of them.
+
+    Only tasks whose tick or note changed are written; returns how many were. A refusal names the
+    field of the task concerned (`note-<task>`), so the form shows it beside that task.
+    """
     course = session.course
     keys = {t.key for p in course.protocol.phases for t in p.tasks}
-    if task_key not in keys:
-        raise refuse(_("That task is not part of this protocol's agenda."), "task_key")
-    if len(note) > 5000:
-        raise refuse(_("Keep the task note under 5,000 characters."), "note")
+    for item in items:
+        if item.task_key not in keys:
+            raise refuse(_("That task is not part of this protocol's agenda."), "task_key")
+        if len(item.note) > 5000:
+            raise refuse(_("Keep the task note under 5,000 characters."), f"note-{item.task_key}")
     with transaction.atomic():
         _require_active(course)
         if Session.objects.filter(pk=session.pk, attendance=Attendance.CANCELLED).exists():
             raise refuse(_("This appointment was cancelled; record the work on its replacement session."))
-        task, _created = TaskRecord.objects.update_or_create(
-            session=session, task_key=task_key, defaults={"done": done, "note": note, "updated_by": actor}
-        )
-        record(actor, "session.task", obj=session, client_id=course.client_id, request=request)
-    return task
+        stored = {
+            r.task_key: r
+            for r in TaskRecord.objects.select_for_update().filter(
+                session=session, task_key__in=[i.task_key for i in items]
+            )
+        }
+        changed = 0
+        for item in items:
+            old = stored.get(item.task_key)
+            if old is None and not (item.done or item.note):
+                continue  # an untouched task leaves no record
+            if old is not None and (old.done, old.note) == (item.done, item.note):
+                continue
+            TaskRecord.objects.update_or_create(
+                session=session,
+                task_key=item.task_key,
+                defaults={"done": item.done, "note": item.note, "updated_by": actor},
+            )
+            changed += 1
+        if changed:
+            record(actor, "session.task", obj=session, client_id=course.client_id, request=request)
+    return changed
 
 
 def advance_phase(actor: Any, course: Course, *, request: HttpRequest | None = None) -> Course:

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -6,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from openipt.protocols import get_protocols
 
+from .actions import AgendaEntry
 from .models import Attendance, CourseStatus, Modality
 
 WEEKDAYS = [
@@ -65,6 +67,19 @@ class AttendanceForm(forms.Form):
         label=_("How it was held"), choices=Modality.choices, widget=forms.RadioSelect
     )
 
+    def __init__(self, *args: Any, future: bool = False, **kwargs: Any) -> None:
+        """`future`: the session's date is still ahead, so recording it as attended asks for a
+        confirmation (the action refuses it without one)."""
+        super().__init__(*args, **kwargs)
+        if future:
+            self.fields["confirm_future"] = forms.BooleanField(
+                required=False,
+                label=_("It really was held early: record it as attended"),
+                help_text=_(
+                    "This session's date is still ahead. If it was held on another day, move it there."
+                ),
+            )
+
 
 class MoveSessionForm(forms.Form):
     new_date = forms.DateField(
@@ -72,12 +87,36 @@ class MoveSessionForm(forms.Form):
     )
 
 
-class TaskForm(forms.Form):
-    task_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    done = forms.BooleanField(required=False, label=_("Done"))
-    note = forms.CharField(
-        required=False, label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
-    )
+class AgendaForm(forms.Form):
+    """The session's whole agenda in one form: for each task (`task_key`, repeated) a tick
+    (`done-<task>`) and a note (`note-<task>`). Saved together, so ticking one task and typing
+    beside another loses neither. Which tasks exist is for the action to check."""
+
+    MAX_TASKS = 100
+
+    def __init__(self, data: Any = None, *, task_keys: Sequence[str] = (), **kwargs: Any) -> None:
+        if data is not None:
+            task_keys = data.getlist("task_key")
+        super().__init__(data, auto_id="%s", **kwargs)
+        self.task_keys = list(dict.fromkeys(k for k in task_keys if k))[: self.MAX_TASKS]
+        for key in self.task_keys:
+            self.fields[f"done-{key}"] = forms.BooleanField(required=False, label=_("Done"))
+            self.fields[f"note-{key}"] = forms.CharField(
+                required=False,
+                label=_("Note"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=5000,
+                strip=False,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        if not self.task_keys:
+            raise forms.ValidationError(_("There is no agenda task to save on this page; reload it."))
+        return super().clean() or {}
+
+    def entries(self) -> list[AgendaEntry]:
+        data = self.cleaned_data
+        return [AgendaEntry(k, data[f"done-{k}"], data[f"note-{k}"]) for k in self.task_keys]
 
 
 class EndCourseForm(forms.Form):

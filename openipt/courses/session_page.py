@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 
 from openipt.clients.access import can_write
 from openipt.diary.summary import session_diary
@@ -15,23 +20,104 @@ from openipt.measures.models import Score
 from openipt.notes.actions import private_note_for
 from openipt.notes.forms import AddendumForm, NoteForm, PrivateNoteForm
 from openipt.notes.models import Note
-from openipt.protocols.model import Task
+from openipt.protocols.model import Phase, Task
 from openipt.safety.actions import crisis_resources_for
 
 from . import summary
-from .forms import AttendanceForm, MoveSessionForm
+from .forms import AgendaForm, AttendanceForm, MoveSessionForm
 from .models import Attendance, Session, TaskRecord
-from .session_work import work_context
+from .session_work import GOAL_PHASES, work_context
+
+# The phase whose sessions prepare the ending: they link to the ending work (progress review,
+# relapse-prevention plan, what comes next) and to ending the course.
+ENDING_PHASE = "termination"
+
+
+# The page's sections, each one <details> that opens and closes. Sections with work to do now are
+# open; the rest start closed to keep the page short. A section whose form was refused is open.
+SECTION_OF_FORM = {
+    "agenda_form": "agenda",
+    "measure_forms": "measures",
+    "interval_form": "interval",
+    "goal_form": "goals",
+    "dispute_form": "goals",
+    "techniques_form": "techniques",
+    "analysis_form": "analyses",
+    "homework_form": "homework_set",
+    "review_form": "homework_review",
+    "note_form": "note",
+    "addendum_form": "note",
+    "private_form": "private",
+}
 
 
 @dataclass
 class AgendaItem:
+    """One task of the agenda as the page shows it: stored, or as typed when a save was refused."""
+
     task: Task
     record: TaskRecord | None
+    checked: bool | None = None
+    typed: str | None = None
+    errors: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
+        if self.checked is not None:
+            return self.checked
         return bool(self.record and self.record.done)
+
+    @property
+    def note(self) -> str:
+        if self.typed is not None:
+            return self.typed
+        return self.record.note if self.record else ""
+
+
+def agenda_items(session: Session, phase: Phase, form: AgendaForm | None = None) -> list[AgendaItem]:
+    """The phase's tasks for this session with their records; a refused form's ticks and words."""
+    records = {r.task_key: r for r in TaskRecord.objects.filter(session=session)}
+    items = [AgendaItem(task=t, record=records.get(t.key)) for t in phase.tasks_for_session(session.number)]
+    if form is not None and form.is_bound:
+        for item in items:
+            key = item.task.key
+            if key in form.task_keys:
+                item.checked = form.data.get(f"done-{key}") in ("on", "true", "1")
+                item.typed = form.data.get(f"note-{key}", "")
+                item.errors = [str(e) for e in form.errors.get(f"note-{key}", [])]
+    return items
+
+
+def shown_phase(session: Session) -> Phase:
+    """A session held shows the phase it was held in; one still to come, the course's phase now."""
+    course = session.course
+    phases = {p.key: p for p in course.protocol.phases_for(course.planned_sessions)}
+    held = session.attendance == Attendance.ATTENDED
+    return phases[session.phase_key if held else course.current_phase]
+
+
+def back_to(session: Session, anchor: str) -> HttpResponseRedirect:
+    """After a save, back to the session page at the section the clinician was working in."""
+    return redirect(reverse("courses:session", args=[session.pk]) + f"#{anchor}")
+
+
+def _open_sections(context: dict[str, Any], refused: set[str]) -> dict[str, bool]:
+    work = context["work"]
+    writable = context["can_write"]
+    return {
+        "agenda": True,
+        "ending": True,
+        "goals": True,
+        "homework_review": any(row.form for row in work.to_review),
+        "measures": any(m.form for m in context["due"]),
+        "interval": context["work_can_write"] and work.work is None,
+        "diary": bool(context["diary"].entries),
+        "techniques": False,
+        "analyses": False,
+        "homework_set": context["work_can_write"] and context["phase"].key in GOAL_PHASES,
+        "note": True,
+        "private": bool(writable and context["private_note"]),
+    } | dict.fromkeys(refused, True)
 
 
 @dataclass
@@ -57,12 +143,10 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
     client = course.client
     protocol = course.protocol
     total = course.planned_sessions
-    phases = {p.key: p for p in protocol.phases_for(total)}
-    held = session.attendance == Attendance.ATTENDED
-    phase = phases[session.phase_key if held else course.current_phase]
+    phase = shown_phase(session)
     expected = protocol.phase_for_session(session.number, total)
-    records = {r.task_key: r for r in TaskRecord.objects.filter(session=session)}
-    agenda = [AgendaItem(task=t, record=records.get(t.key)) for t in phase.tasks_for_session(session.number)]
+    refused = {SECTION_OF_FORM[name] for name in overrides if name in SECTION_OF_FORM}
+    agenda = agenda_items(session, phase, overrides.get("agenda_form"))
 
     scores = {
         s.instrument: s for s in Score.objects.filter(response__session=session).order_by("completed_at")
@@ -117,8 +201,10 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
         "addendum_form": AddendumForm(),
         **_private(request, session, writable and course.is_active),
         "attendance_form": AttendanceForm(
-            initial={"attendance": session.attendance, "modality": session.modality}
+            initial={"attendance": session.attendance, "modality": session.modality},
+            future=session.scheduled_date > timezone.localdate(),
         ),
+        "ending_work": phase.key == ENDING_PHASE,
         "move_form": MoveSessionForm(initial={"new_date": session.scheduled_date}),
         "banner": banner,
         "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
@@ -132,4 +218,5 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
     context.update(work_context(session, phase, previous, writable=work_writable, overrides=overrides))
     context["work_can_write"] = work_writable
     context.update(overrides)
+    context["open"] = _open_sections(context, refused)
     return context

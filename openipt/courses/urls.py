@@ -13,5 +13,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/attendance/", views.record_attendance, name="attendance"),
     path("sessions/<int:session_id>/move/", views.move_session, name="move"),
     path("sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel"),
-    path("sessions/<int:session_id>/tasks/", views.set_task, name="task"),
+    path("sessions/<int:session_id>/agenda/", views.save_agenda, name="agenda"),
 ]

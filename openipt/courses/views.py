@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,9 +22,9 @@ from openipt.safety.actions import crisis_resources_for
 
 from . import actions, summary, termination
 from .access import get_course_for_user, get_session_for_user
-from .forms import AttendanceForm, EndCourseForm, MoveSessionForm, StartCourseForm, TaskForm
+from .forms import AgendaForm, AttendanceForm, EndCourseForm, MoveSessionForm, StartCourseForm
 from .models import Session
-from .session_page import AgendaItem, session_context
+from .session_page import agenda_items, back_to, session_context, shown_phase
 from .termination_forms import RecommendationForm
 
 CASELOAD_PAGE = 50  # rows a page shows: a clinician's whole caseload, a team's a page at a time
@@ -154,15 +153,18 @@ def _rerender(request: AuthedRequest, session: Session, **forms: Any) -> HttpRes
 @require_POST
 def record_attendance(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = _session_post(request, session_id)
-    form = AttendanceForm(request.POST)
+    form = AttendanceForm(request.POST, future=session.scheduled_date > timezone.localdate())
     if form.is_valid():
         try:
             actions.record_attendance(request.user, session, request=request, **form.cleaned_data)
         except ValidationError as exc:
+            if "confirm_future" in getattr(exc, "error_dict", {}) and "confirm_future" not in form.fields:
+                form = AttendanceForm(request.POST, future=True)  # the date passed meanwhile: ask
+                form.is_valid()
             apply_error(form, exc)
         else:
             messages.success(request, _("Attendance saved."))
-            return redirect("courses:session", session.pk)
+            return back_to(session, "att-h")
     return _rerender(request, session, attendance_form=form)
 
 
@@ -178,7 +180,7 @@ def move_session(request: AuthedRequest, session_id: int) -> HttpResponse:
             apply_error(form, exc)
         else:
             messages.success(request, _("Session moved; later sessions shifted with it."))
-            return redirect("courses:session", session.pk)
+            return back_to(session, "move-h")
     return _rerender(request, session, move_form=form)
 
 
@@ -201,28 +203,30 @@ def cancel_session(request: AuthedRequest, session_id: int) -> HttpResponse:
 
 @clinical_view
 @require_POST
-def set_task(request: AuthedRequest, session_id: int) -> HttpResponse:
+def save_agenda(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """Save every tick and note of the agenda at once; htmx swaps in the agenda section alone."""
     session = _session_post(request, session_id)
-    form = TaskForm(request.POST)
+    form = AgendaForm(request.POST)
+    saved = False
     if form.is_valid():
         try:
-            record = actions.set_task(request.user, session, request=request, **form.cleaned_data)
+            actions.save_agenda(request.user, session, form.entries(), request=request)
         except ValidationError as exc:
             apply_error(form, exc)
         else:
-            if request.htmx:
-                # The task may have left the page's agenda meanwhile (the phase moved on); the
-                # action has checked it is one of the protocol's tasks.
-                task = next(
-                    t for p in session.course.protocol.phases for t in p.tasks if t.key == record.task_key
-                )
-                item = AgendaItem(task=task, record=record)
-                return render(
-                    request, "courses/_task.html", {"item": item, "session": session, "can_write": True}
-                )
-            return redirect("courses:session", session.pk)
-    if request.htmx:
-        return HttpResponse(
-            escape(" ".join(str(e) for errs in form.errors.values() for e in errs)), status=400
-        )
-    return _rerender(request, session)
+            saved = True
+    if not request.htmx:
+        if saved:
+            messages.success(request, _("Agenda saved."))
+            return back_to(session, "agenda-h")
+        return _rerender(request, session, agenda_form=form)
+    context = {
+        "agenda": agenda_items(session, shown_phase(session), None if saved else form),
+        "agenda_form": form,
+        "agenda_saved": saved,
+        "session": session,
+        "phase": shown_phase(session),
+        "can_write": True,
+        "open": {"agenda": True},
+    }
+    return render(request, "courses/_agenda.html", context, status=200 if saved else 400)

@@ -12,7 +12,7 @@ from openipt.clients.models import Client
 from openipt.courses import summary
 from openipt.courses.access import get_session_for_user
 from openipt.courses.models import Course, CourseStatus, Session
-from openipt.courses.session_page import session_context
+from openipt.courses.session_page import back_to, session_context
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
@@ -92,7 +92,7 @@ def record_in_session(request: AuthedRequest, session_id: int, instrument: str) 
     if form.is_valid():
         response = _record(request, form, session.course.client, Channel.IN_SESSION, session=session)
         if response is not None:
-            return redirect("courses:session", session.pk)
+            return back_to(session, "measures-h")
         if Response.objects.filter(session=session, instrument=inst.key).exists():
             # recorded meanwhile (the client, on the portal): the page now shows that score, not
             # this form, so the refusal goes in a message

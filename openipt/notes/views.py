@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openipt.clients.access import can_write
 from openipt.courses.access import get_session_for_user
 from openipt.courses.models import Session
-from openipt.courses.session_page import session_context
+from openipt.courses.session_page import back_to, session_context
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
@@ -47,7 +47,7 @@ def save_note(request: AuthedRequest, session_id: int) -> HttpResponse:
             forms = _refused(session, form, note, exc)
         else:
             messages.success(request, _("Note signed.") if "sign" in request.POST else _("Draft saved."))
-            return redirect("courses:session", session.pk)
+            return back_to(session, "note-h")
     return render(request, "courses/session.html", session_context(request, session, **forms), status=400)
 
 
@@ -83,7 +83,7 @@ def add_addendum(request: AuthedRequest, note_id: int) -> HttpResponse:
             apply_error(form, exc)
         else:
             messages.success(request, _("Addendum added."))
-            return redirect("courses:session", session.pk)
+            return back_to(session, "note-h")
     return render(
         request, "courses/session.html", session_context(request, session, addendum_form=form), status=400
     )
@@ -107,7 +107,7 @@ def save_private(request: AuthedRequest, session_id: int) -> HttpResponse:
             apply_error(form, exc)
         else:
             messages.success(request, _("Private notes saved."))
-            return redirect("courses:session", session.pk)
+            return back_to(session, "private-h")
     return render(
         request, "courses/session.html", session_context(request, session, private_form=form), status=400
     )

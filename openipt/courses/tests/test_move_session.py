@@ -44,7 +44,9 @@ def test_it_shifts_the_later_sessions_by_the_same_delta(
     client.force_login(alice)
     s5 = session(course_a, 5)
     response = client.post(url(s5), {"new_date": "2026-04-02"})  # Monday 30 March → Thursday 2 April
-    assertRedirects(response, reverse("courses:session", args=[s5.pk]), fetch_redirect_response=False)
+    assertRedirects(
+        response, reverse("courses:session", args=[s5.pk]) + "#move-h", fetch_redirect_response=False
+    )
     expected = weekly(START, 4) + [d + timedelta(days=3) for d in weekly(date(2026, 3, 30), 12)]
     assert dates(course_a) == expected
     event = AuditEvent.objects.get(action="session.move")

@@ -44,7 +44,9 @@ def test_it_records_attendance_and_modality_and_audits(
     s1 = first(course_a)
     client.force_login(alice)
     response = client.post(url(s1), {"attendance": attendance, "modality": modality})
-    assertRedirects(response, reverse("courses:session", args=[s1.pk]), fetch_redirect_response=False)
+    assertRedirects(
+        response, reverse("courses:session", args=[s1.pk]) + "#att-h", fetch_redirect_response=False
+    )
     assert stored(s1) == (attendance, modality, "initial")
     event = AuditEvent.objects.get(action="session.attendance")
     assert (event.actor, event.client_id, event.object_id) == (alice, course_a.client_id, str(s1.pk))

@@ -60,7 +60,7 @@ def urls(course: Course, s1: Session, s2: Session, note: Note) -> list[tuple[str
         ("post", reverse("courses:attendance", args=[s2.pk])),
         ("post", reverse("courses:move", args=[s2.pk])),
         ("post", reverse("courses:cancel", args=[s2.pk])),
-        ("post", reverse("courses:task", args=[s2.pk])),
+        ("post", reverse("courses:agenda", args=[s2.pk])),
         ("post", reverse("measures:record-in-session", args=[s2.pk, "phq9"])),
         ("post", reverse("notes:save", args=[s2.pk])),
         ("post", reverse("notes:addendum", args=[note.pk])),

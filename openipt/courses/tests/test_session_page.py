@@ -59,7 +59,7 @@ def write_urls(session: Session) -> list[str]:
         reverse("courses:attendance", args=[session.pk]),
         reverse("courses:move", args=[session.pk]),
         reverse("courses:cancel", args=[session.pk]),
-        reverse("courses:task", args=[session.pk]),
+        reverse("courses:agenda", args=[session.pk]),
         reverse("measures:record-in-session", args=[session.pk, "phq9"]),
         reverse("measures:record-in-session", args=[session.pk, "gad7"]),
         reverse("notes:save", args=[session.pk]),

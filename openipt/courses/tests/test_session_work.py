@@ -336,12 +336,13 @@ def test_it_lays_out_the_session_in_the_order_it_goes(
 ) -> None:
     client.force_login(alice)
     body = client.get(page(everything["session"])).content.decode()
+    # the phase's checklist first, then its work, then what every session records
     headings = [
-        'id="interval-h"',
-        'id="measures-h"',
-        'id="homework-review-h"',
         'id="agenda-h"',
         'id="goals-h"',
+        'id="homework-review-h"',
+        'id="measures-h"',
+        'id="interval-h"',
         'id="techniques-h"',
         'id="analyses-h"',
         'id="homework-set-h"',

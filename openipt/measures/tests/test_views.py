@@ -79,7 +79,7 @@ def test_it_records_a_phq9_in_session_and_shows_the_score(
     r = client.post(in_session_url(session_1), form_data("phq9", PHQ9_NO_RISK))
 
     assert r.status_code == 302
-    assert r["Location"] == reverse("courses:session", args=[session_1.pk])
+    assert r["Location"] == reverse("courses:session", args=[session_1.pk]) + "#measures-h"
     response = Response.objects.get()
     assert (response.client, response.session, response.course) == (client_a, session_1, session_1.course)
     assert (response.source, response.channel, response.entered_by) == (
@@ -133,7 +133,7 @@ def test_a_positive_item_9_opens_an_alert_on_every_screen(
     alert = RiskAlert.objects.get()
     assert (alert.client, alert.severity, alert.flag) == (client_a, Severity.HIGH, "suicidal_ideation")
     session_page = r.content.decode()
-    assert r.redirect_chain == [(reverse("courses:session", args=[session_1.pk]), 302)]
+    assert r.redirect_chain == [(reverse("courses:session", args=[session_1.pk]) + "#measures-h", 302)]
     saved = "PHQ-9 saved: total 9 (mild). A risk answer was given: a risk alert is open for this client."
     assert saved in session_page
     assert "risk answer" in session_page

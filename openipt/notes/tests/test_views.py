@@ -66,7 +66,7 @@ def test_it_saves_a_new_draft(client: HttpClient, alice: User, session: Session)
     r = client.post(save_url(session), {"body": TEXT, "version": ""})
 
     assert r.status_code == 302
-    assert r["Location"] == session_url(session)
+    assert r["Location"] == session_url(session) + "#note-h"
     note = Note.objects.get()
     assert (note.session, note.author, note.body, note.version) == (session, alice, TEXT, 1)
     assert note.status == NoteStatus.DRAFT
@@ -219,7 +219,7 @@ def test_addenda_are_shown_beneath_the_note_in_order(
         add_addendum(alice, signed, body="Second correction: on Friday.")
 
     assert r.status_code == 302
-    assert r["Location"] == session_url(held)
+    assert r["Location"] == session_url(held) + "#note-h"
     first = Addendum.objects.first()
     assert first is not None
     assert (first.note, first.author, first.body) == (signed, alice, "First correction: it was her sister.")
