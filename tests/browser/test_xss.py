@@ -308,7 +308,7 @@ def test_stored_markup_is_shown_as_text_and_never_runs(live_server, page, settin
             axe_done.add(kind)
             check_axe(page, f"xss-alice-{name}")
 
-    # Typed in the browser and swapped in by htmx: a task note on an upcoming session.
+    # Typed in the browser and swapped in by htmx: a task note in an upcoming session's agenda.
     upcoming = (
         Session.objects.filter(
             course__client__in=alice_clients, course__status="active", attendance="scheduled"
@@ -318,10 +318,10 @@ def test_stored_markup_is_shown_as_text_and_never_runs(live_server, page, settin
     )
     assert upcoming is not None
     visit(page, base, "alice-upcoming-session", f"/sessions/{upcoming.pk}/", console, shown=False)
-    task = page.locator("ul li form[hx-post]").first
-    task.locator("textarea").fill(MARKER)
-    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{upcoming.pk}/tasks/")) as done:
-        task.locator("button[type=submit]").click()
+    agenda = page.locator("#agenda form[hx-post]")
+    agenda.locator("textarea").first.fill(MARKER)
+    with page.expect_response(lambda r: r.url.endswith(f"/sessions/{upcoming.pk}/agenda/")) as done:
+        agenda.locator("button[type=submit]").click()
     assert done.value.status == 200
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     assert_inert(page, "alice-task-swapped", console)
