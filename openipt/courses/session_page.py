@@ -106,12 +106,10 @@ def _open_sections(context: dict[str, Any], refused: set[str]) -> dict[str, bool
     writable = context["can_write"]
     return {
         "agenda": True,
-        "ending": True,
         "goals": True,
         "homework_review": any(row.form for row in work.to_review),
         "measures": any(m.form for m in context["due"]),
         "interval": context["work_can_write"] and work.work is None,
-        "diary": bool(context["diary"].entries),
         "techniques": False,
         "analyses": False,
         "homework_set": context["work_can_write"] and context["phase"].key in GOAL_PHASES,

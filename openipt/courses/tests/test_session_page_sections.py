@@ -156,3 +156,17 @@ def test_a_session_still_ahead_may_be_marked_not_attended_or_scheduled_without_a
     with pytest.raises(ValidationError) as refused:
         record_attendance(alice, s3, attendance="attended", modality="video")
     assert set(refused.value.error_dict) == {"confirm_future"}
+
+
+def test_the_private_notes_label_names_the_private_box_not_the_shared_note(
+    client: HttpClient, alice: User, course_a: Course
+) -> None:
+    client.force_login(alice)
+    body = client.get(page(course_a.sessions.get(number=1))).content.decode()
+    private = body[body.index('id="private-h"') :]
+    label = re.search(r'<label for="([^"]+)">Private process notes', private)
+    assert label is not None
+    box = re.search(rf'<textarea name="body"[^>]* id="{label.group(1)}"', private)
+    assert box is not None and label.group(1) == "id_private_body"
+    note = body[body.index('id="note-h"') : body.index('id="private-h"')]
+    assert 'id="id_note_body"' in note and label.group(1) not in note
