@@ -2,7 +2,7 @@
 
 alice adds a client, starts a course, and runs the first session: ticks agenda tasks, types a task
 note and the session note, tries to leave (the unsaved-changes guard asks), saves the agenda
-(nothing typed elsewhere is lost), tries to send the note while the agenda has changed again (the
+(nothing typed elsewhere is lost; a refused save shows its error with the words kept), tries to send the note while the agenda has changed again (the
 guard asks again), saves, and is returned to the section she was in. Then she moves the course
 through its phases and ends it from a session of the ending phase.
 """
@@ -78,6 +78,15 @@ def test_a_clinician_walks_a_whole_course_and_loses_nothing(live_server, page, a
     page.wait_for_selector("text=Agenda saved at")
     assert page.input_value("#id_note_body") == "Engaged well. Low mood since the move in spring."
     assert page.is_checked("#done-symptom_review") and page.is_checked("#done-name_diagnosis")
+
+    # A refused agenda (a note over 5,000 characters) comes back with the error and every word
+    too_long = "Long account of the week. " * 200
+    page.fill("#note-symptom_review", too_long)
+    page.click("text=Save agenda")
+    page.wait_for_selector("#note-symptom_review_error")
+    assert page.input_value("#note-symptom_review") == too_long
+    assert page.input_value("#id_note_body") == "Engaged well. Low mood since the move in spring."
+    page.fill("#note-symptom_review", "")
 
     # Changing the agenda again, then sending the note, would drop that change: the guard asks
     page.fill("#note-sick_role", "Agreed to rest from the night shifts for now.")

@@ -3,7 +3,8 @@
  * Inside an element marked data-unsaved-guard, a form is "changed" when any of its fields differs
  * from what the page was served with. Leaving the page (a link, reload, closing the tab) or sending
  * ANOTHER form while one is changed makes the browser ask first; sending a form only counts that
- * form as saved. Also opens a closed <details> section when the address points into it (after a
+ * form as saved; a form shown with errors counts as changed. Shows the section htmx sends back
+ * with a refusal (400). Also opens a closed <details> section when the address points into it (after a
  * save the page returns to the section) or when it holds an error. Static file, no inline script:
  * it runs under the Content-Security-Policy (script-src 'self').
  */
@@ -12,6 +13,8 @@
   var sending = null;
 
   function changed(form) {
+    // A form sent back with errors still holds words that were not saved.
+    if (form.querySelector(".errorlist, [aria-invalid=true]")) return true;
     for (var i = 0; i < form.elements.length; i++) {
       var el = form.elements[i];
       if (!el.name || el.disabled || el.type === "hidden" || el.type === "submit") continue;
@@ -36,6 +39,14 @@
   document.addEventListener("submit", function (event) { sending = event.target; }, true);
   // htmx sends the form without leaving the page: nothing else is at risk.
   document.addEventListener("htmx:afterRequest", function () { sending = null; });
+  // A refused save (400) comes back as the section with its errors beside the fields and every
+  // word typed: show it instead of leaving the person to guess.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 
   window.addEventListener("beforeunload", function (event) {
     if (unsaved().length) {
