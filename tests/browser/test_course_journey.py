@@ -2,9 +2,10 @@
 
 alice adds a client, starts a course, and runs the first session: ticks agenda tasks, types a task
 note and the session note, tries to leave (the unsaved-changes guard asks), saves the agenda
-(nothing typed elsewhere is lost; a refused save shows its error with the words kept), tries to send the note while the agenda has changed again (the
-guard asks again), saves, and is returned to the section she was in. Then she moves the course
-through its phases and ends it from a session of the ending phase.
+(nothing typed elsewhere is lost; a refused save shows its error with the words kept), tries to
+send the note while the agenda has changed again (the guard asks again), saves, and is returned to
+the section she was in. Then she moves the course through its phases and ends it from a session
+of the ending phase.
 """
 
 from __future__ import annotations
