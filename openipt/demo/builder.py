@@ -154,6 +154,17 @@ def _phq9_items(total: int, rng: random.Random, item9: int) -> list[int]:
     return [*items, item9]
 
 
+def _depression_items(instrument: str, total: int, rng: random.Random, item9: int) -> list[int]:
+    """The PHQ-9's nine answers, or the PHQ-A's nine plus its four supplementary ones (depressed
+    most days of the past year and finding it somewhat hard when the total is 10 or more; no
+    serious thoughts of ending their life in the past month; no attempt)."""
+    items = _phq9_items(total, rng, item9)
+    if instrument != "phqa":
+        return items
+    low_year = 1 if total >= 10 else 0
+    return [*items, low_year, low_year, 0, 0]
+
+
 def _gad7_items(total: int, rng: random.Random) -> list[int]:
     items = [0] * 7
     remaining = max(0, min(total, 21))
@@ -489,12 +500,14 @@ class DemoBuilder:
         last = i == spec.held - 1
         item9 = spec.risk_now if last else 0
         due = course.protocol.measures_due(session.number, course.planned_sessions)
-        if "phq9" in due:
+        for depression in ("phq9", "phqa"):
+            if depression not in due:
+                continue
             record_response(
                 clinician,
                 course.client,
-                instrument="phq9",
-                answers=_phq9_items(total, self.rng, item9),
+                instrument=depression,
+                answers=_depression_items(depression, total, self.rng, item9),
                 source=Source.CLIENT,
                 channel=Channel.IN_SESSION,
                 session=session,

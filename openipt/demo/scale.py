@@ -47,7 +47,7 @@ from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.courses import schedule
 from openipt.courses.models import Attendance, Course, CourseStatus, Modality, Session
-from openipt.demo.builder import CRISIS, NOTE_TEXTS, _gad7_items, _password, _phq9_items
+from openipt.demo.builder import CRISIS, NOTE_TEXTS, _depression_items, _gad7_items, _password
 from openipt.inventory.models import Conflict, Met, Person, Relationship, Ring
 from openipt.measures import scoring
 from openipt.measures.models import Channel, Response, Score, Source
@@ -403,8 +403,11 @@ class ScaleBuilder:
             item9 = rng.randint(1, 3) if risky and last else 0
             due = protocol.measures_due(session.number, course.planned_sessions)
             measures = []
-            if "phq9" in due:
-                measures.append(self.response("phq9", _phq9_items(total, rng, item9), when))
+            for depression in ("phq9", "phqa"):
+                if depression in due:
+                    measures.append(
+                        self.response(depression, _depression_items(depression, total, rng, item9), when)
+                    )
             if "gad7" in due:
                 measures.append(self.response("gad7", _gad7_items(max(0, total - 3), rng), when))
             signed = not (last and course.is_active)

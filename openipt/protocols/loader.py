@@ -10,9 +10,11 @@ shape here; the measures app checks them against its instrument library at start
 
 The file format is the dataclasses of `openipt.protocols.model` written as TOML: one top-level
 table per `Protocol`, ``[[phases]]`` with ``[[phases.tasks]]``, ``[[measures]]``,
-``[[contacts]]`` and ``[[problem_areas]]``. Top-level ``sources`` are citations that start with
-a tag in brackets (``"[S2] International Society for IPT: key IPT strategies"``); phases,
-tasks and problem areas name the tags they draw on (``sources = ["S2"]``).
+``[[contacts]]`` and ``[[problem_areas]]``. Top-level ``sources`` are citations of the primary
+source (author, title, year) that start with a short tag in brackets (``"[Weissman2018]
+Weissman MM, Markowitz JC, Klerman GL. The Guide to Interpersonal Psychotherapy. Oxford
+University Press, 2018."``); phases, tasks and problem areas name the tags they draw on
+(``sources = ["Weissman2018"]``).
 """
 
 from __future__ import annotations
@@ -300,6 +302,8 @@ def _read_protocol(t: _Table) -> Protocol:
     if "client" not in participants:
         raise t.error("participants", "must include 'client'")
     continuation_days = _continuation_days(t)
+    min_age = t.optional_integer("min_age", minimum=0)
+    max_age = t.optional_integer("max_age", minimum=min_age or 0)
     context = _Context(t.file, _source_tags(t, sources), participants)
 
     phases = _read_phases(t, context, default_sessions)
@@ -320,6 +324,8 @@ def _read_protocol(t: _Table) -> Protocol:
         problem_areas=_read_problem_areas(t, context),
         participants=participants,
         continuation_days=continuation_days,
+        min_age=min_age,
+        max_age=max_age,
     )
     pinned = _PinnedSessions(protocol)
     pinned.check_phases(t)
@@ -350,7 +356,10 @@ def _source_tags(t: _Table, sources: tuple[str, ...]) -> tuple[str, ...]:
     for i, citation in enumerate(sources):
         match = _SOURCE_RE.fullmatch(citation)
         if not match:
-            raise t.error(f"sources[{i}]", "must start with a tag in brackets, e.g. '[S2] Author, title'")
+            raise t.error(
+                f"sources[{i}]",
+                "must start with a tag in brackets, e.g. '[Weissman2018] Author, title, year'",
+            )
         if match[1] in tags:
             raise t.error(f"sources[{i}]", f"tag {match[1]!r} is defined twice")
         tags.append(match[1])
@@ -415,6 +424,9 @@ def _read_task(t: _Table, context: _Context, first: int, last: int) -> Task:
         raise t.error("key", f"task key {key!r} is already used at {context.task_keys[key]}")
     context.task_keys[key] = t.where
     sessions = t.session_numbers("sessions", required=False)
+    once = t.flag("once")
+    if once and sessions is not None:
+        raise t.error("once", "a task held once is placed by the clinician; leave sessions out")
     for s in sessions or ():
         if not first <= s <= last:
             raise t.error("sessions", f"session {s} is outside its phase (sessions {first}-{last})")
@@ -433,6 +445,7 @@ def _read_task(t: _Table, context: _Context, first: int, last: int) -> Task:
         participants=participants,
         optional=t.flag("optional"),
         sources=_tags(t, context),
+        once=once,
     )
 
 

@@ -24,6 +24,7 @@ flexible phase that does not exist at `min_sessions`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -55,6 +56,9 @@ class Task:
     `sessions=None` puts the task on every session of its phase; otherwise only on those
     session numbers (default schedule numbering, see the module docstring). `participants` names
     who joins the client for it, e.g. ("parent",); empty means client and therapist only.
+    `once=True` puts the task on one session of its phase that the clinician chooses for each
+    course (IPT-A's middle-phase session with a parent); until then it is on every session of
+    the phase, as the prompt to choose one.
     """
 
     key: str
@@ -64,6 +68,7 @@ class Task:
     participants: tuple[str, ...] = ()
     optional: bool = False
     sources: tuple[str, ...] = ()
+    once: bool = False
 
     def shifted(self, delta: int) -> Task:
         if self.sessions is None or delta == 0:
@@ -88,8 +93,16 @@ class Phase:
     def includes(self, n: int) -> bool:
         return self.first_session <= n <= self.last_session
 
-    def tasks_for_session(self, n: int) -> tuple[Task, ...]:
-        return tuple(t for t in self.tasks if t.sessions is None or n in t.sessions)
+    def tasks_for_session(self, n: int, chosen: Mapping[str, int] | None = None) -> tuple[Task, ...]:
+        """The agenda of session `n`. `chosen` maps a `once` task's key to the session chosen for
+        it; a choice outside this phase (the contract moved the phase) counts as not made."""
+        return tuple(t for t in self.tasks if self._on_session(t, n, chosen or {}))
+
+    def _on_session(self, task: Task, n: int, chosen: Mapping[str, int]) -> bool:
+        if task.sessions is not None and n not in task.sessions:
+            return False
+        at = chosen.get(task.key) if task.once else None
+        return at is None or not self.includes(at) or at == n
 
 
 @dataclass(frozen=True)
@@ -183,6 +196,10 @@ class Protocol:
     participants: tuple[str, ...]
     # Days after the onset that still count as the episode's continuation (CONTINUATION_DAYS).
     continuation_days: int = CONTINUATION_DAYS
+    # The ages (in whole years on the first day of the course) the protocol is meant for;
+    # None: no bound. Starting a course outside them asks the clinician to confirm.
+    min_age: int | None = None
+    max_age: int | None = None
 
     @property
     def phase_keys(self) -> tuple[str, ...]:
@@ -214,6 +231,10 @@ class Protocol:
             if area.key == key:
                 return area
         raise KeyError(f"{self.key} has no problem area {key!r}")
+
+    def suits_age(self, age: int) -> bool:
+        """Whether a client of `age` is within the ages the protocol is meant for."""
+        return (self.min_age is None or age >= self.min_age) and (self.max_age is None or age <= self.max_age)
 
     def validate_session_count(self, n: int) -> None:
         """Raise SessionCountError (a ValueError) unless a contract may set `n` sessions."""
@@ -254,8 +275,10 @@ class Protocol:
         self._check_session(n, total)
         return next(p for p in self.phases_for(total) if p.includes(n))
 
-    def tasks_for_session(self, n: int, total: int | None = None) -> tuple[Task, ...]:
-        return self.phase_for_session(n, total).tasks_for_session(n)
+    def tasks_for_session(
+        self, n: int, total: int | None = None, chosen: Mapping[str, int] | None = None
+    ) -> tuple[Task, ...]:
+        return self.phase_for_session(n, total).tasks_for_session(n, chosen)
 
     def measures_due(self, n: int, total: int | None = None) -> tuple[str, ...]:
         """Instrument keys due at session `n`, in the order the protocol lists its rules."""

@@ -22,7 +22,7 @@ key = "mini"
 name = "Mini protocol"
 version = "1"
 summary = "A small protocol for tests."
-sources = ["[S1] A source.", "[Local-2] Another source."]
+sources = ["[Weissman2018] Weissman MM et al. The Guide to IPT, 2018.", "[Local-2] Another source."]
 cadence = "weekly"
 session_minutes = 50
 default_sessions = 6
@@ -36,7 +36,7 @@ name = "Initial"
 first_session = 1
 last_session = 2
 purpose = "Start."
-sources = ["S1"]
+sources = ["Weissman2018"]
 
 [[phases.tasks]]
 key = "inventory"
@@ -93,7 +93,7 @@ name = "Grief"
 description = "Loss."
 goals = ["Mourn."]
 strategies = ["Talk."]
-sources = ["S1"]
+sources = ["Weissman2018"]
 """
 
 
@@ -113,11 +113,31 @@ def test_it_loads_the_minimal_protocol(tmp_path: Path) -> None:
 
     assert protocol.key == "mini"
     assert protocol.phase_keys == ("initial", "middle", "termination")
-    assert protocol.sources == ("[S1] A source.", "[Local-2] Another source.")
+    assert protocol.sources == (
+        "[Weissman2018] Weissman MM et al. The Guide to IPT, 2018.",
+        "[Local-2] Another source.",
+    )
     assert protocol.phases[0].tasks[0].sessions == (1,)
     assert protocol.phases[0].tasks[0].participants == ("parent",)
     assert protocol.phases[1].tasks[0].optional is True
     assert protocol.phases[2].tasks[0].sources == ("Local-2",)
+    assert protocol.phases[1].tasks[0].once is False
+    assert (protocol.min_age, protocol.max_age) == (None, None)
+
+
+def test_it_reads_the_ages_and_a_task_held_once(tmp_path: Path) -> None:
+    text = edit(
+        'participants = ["client", "parent"]',
+        'participants = ["client", "parent"]\nmin_age = 12\nmax_age = 17',
+    )
+    text = edit("optional = true", "optional = true\nonce = true", text)
+
+    protocol = load_protocol(write(tmp_path, text, "mini.toml"))
+
+    assert (protocol.min_age, protocol.max_age) == (12, 17)
+    assert protocol.phases[1].tasks[0].once is True
+    assert protocol.suits_age(12) and protocol.suits_age(17)
+    assert not protocol.suits_age(11) and not protocol.suits_age(18)
     assert protocol.contacts[0].between_sessions == (1, 5)
     assert instrument_keys(protocol) == {"phq9", "gad7"}
     assert isinstance(protocol.phases, tuple)
@@ -253,21 +273,27 @@ BROKEN = [
     ),
     (
         "source-without-tag",
-        edit('"[S1] A source."', '"A source."'),
+        edit(
+            '"[Weissman2018] Weissman MM et al. The Guide to IPT, 2018."',
+            '"Weissman MM. The Guide to IPT, 2018."',
+        ),
         "sources[0]",
         "must start with a tag in brackets",
     ),
     (
         "source-tag-twice",
-        edit('"[Local-2] Another source."', '"[S1] Another source."'),
+        edit('"[Local-2] Another source."', '"[Weissman2018] Another source."'),
         "sources[1]",
-        "tag 'S1' is defined twice",
+        "tag 'Weissman2018' is defined twice",
     ),
     (
         "unknown-source-tag",
-        edit('purpose = "Start."\nsources = ["S1"]', 'purpose = "Start."\nsources = ["S1", "S9"]'),
+        edit(
+            'purpose = "Start."\nsources = ["Weissman2018"]',
+            'purpose = "Start."\nsources = ["Weissman2018", "Mufson2004"]',
+        ),
         "phases[0].sources[1]",
-        "unknown source tag 'S9'; the file's sources define S1, Local-2",
+        "unknown source tag 'Mufson2004'; the file's sources define Weissman2018, Local-2",
     ),
     ("phases-not-tables", MINIMAL.split("[[phases]]")[0] + 'phases = "all"\n', "phases", "array of tables"),
     (
@@ -362,6 +388,33 @@ BROKEN = [
         "'parnet' is not among the protocol's participants (client, parent)",
     ),
     (
+        "task-once-with-sessions",
+        edit("optional = true", "optional = true\nonce = true\nsessions = [3]"),
+        "phases[1].tasks[0].once",
+        "placed by the clinician; leave sessions out",
+    ),
+    (
+        "task-once-type",
+        edit("optional = true", 'optional = true\nonce = "yes"'),
+        "phases[1].tasks[0].once",
+        "true or false",
+    ),
+    (
+        "ages-upside-down",
+        edit(
+            'participants = ["client", "parent"]',
+            'participants = ["client", "parent"]\nmin_age = 18\nmax_age = 12',
+        ),
+        "max_age",
+        "must be an integer ≥ 18, not 12",
+    ),
+    (
+        "age-not-a-number",
+        edit('participants = ["client", "parent"]', 'participants = ["client", "parent"]\nmin_age = "12"'),
+        "min_age",
+        "must be an integer ≥ 0",
+    ),
+    (
         "task-optional-type",
         edit("optional = true", 'optional = "yes"'),
         "phases[1].tasks[0].optional",
@@ -417,9 +470,9 @@ BROKEN = [
     ),
     (
         "measure-unknown-source-tag",
-        edit('instrument = "gad7"', 'instrument = "gad7"\nsources = ["S7"]'),
+        edit('instrument = "gad7"', 'instrument = "gad7"\nsources = ["Frank2007"]'),
         "measures[1].sources[0]",
-        "unknown source tag 'S7'",
+        "unknown source tag 'Frank2007'",
     ),
     (
         "contact-after-last-session",

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from openipt.protocols import (
+    DATA_DIR,
     PROBLEM_AREA_KEYS,
     Protocol,
     SessionCountError,
@@ -203,8 +204,8 @@ def test_standard_termination_tasks_follow_the_end(n: int, total: int | None) ->
         ("ipt-standard", 11, 13, ("phq9",)),
         ("ipt-brief", 1, None, ("phq9", "gad7")),
         ("ipt-brief", 9, None, ("phq9", "gad7")),
-        ("ipt-adolescent", 3, None, ("phq9",)),
-        ("ipt-adolescent", 12, None, ("phq9", "gad7")),
+        ("ipt-adolescent", 3, None, ("phqa",)),
+        ("ipt-adolescent", 12, None, ("phqa", "gad7")),
         ("ipt-maintenance", 1, None, ("phq9",)),
         ("ipt-maintenance", 36, 36, ("phq9",)),
     ],
@@ -213,13 +214,23 @@ def test_measures_due(key: str, n: int, total: int | None, due: tuple[str, ...])
     assert get_protocol(key).measures_due(n, total) == due
 
 
-@pytest.mark.parametrize("key", SHIPPED)
-def test_phq9_is_due_at_every_session(key: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "instrument"),
+    [
+        ("ipt-standard", "phq9"),
+        ("ipt-brief", "phq9"),
+        ("ipt-maintenance", "phq9"),
+        ("ipt-adolescent", "phqa"),
+    ],
+)
+def test_depression_is_rated_at_every_session(key: str, instrument: str) -> None:
+    """Adults rate the PHQ-9; adolescents the PHQ-A (PHQ-9 modified for adolescents), whose
+    supplementary suicide questions are then asked at every session too."""
     protocol = get_protocol(key)
 
     for total in {protocol.min_sessions, protocol.default_sessions, protocol.max_sessions}:
         for n in range(1, total + 1):
-            assert protocol.measures_due(n, total)[0] == "phq9"
+            assert protocol.measures_due(n, total)[0] == instrument
 
 
 def test_instrument_keys() -> None:
@@ -337,7 +348,50 @@ def test_every_phase_task_and_problem_area_names_its_sources(key: str) -> None:
     assert all(phase.sources for phase in protocol.phases)
     assert all(task.sources for phase in protocol.phases for task in phase.tasks)
     assert all(area.sources for area in protocol.problem_areas)
-    assert all(re.match(r"\[S\d+\] ", citation) for citation in protocol.sources)
+    # Each citation names the primary source: a tag, then author(s), title and year.
+    for citation in protocol.sources:
+        assert re.match(r"\[[A-Za-z][A-Za-z0-9-]*\] \S", citation)
+        assert not re.match(r"\[S\d+\]", citation)
+        assert re.search(r"(19|20)\d\d|undated|year not recorded", citation)
+
+
+@pytest.mark.parametrize("key", SHIPPED)
+def test_protocol_files_cite_no_file_outside_the_repository(key: str) -> None:
+    text = (DATA_DIR / f"{key}.toml").read_text()
+
+    assert "CLINICAL.md" not in text
+    assert not re.search(r"\[S\d+\]|\"S\d+\"", text)
+
+
+@pytest.mark.parametrize(
+    ("key", "ages"),
+    [
+        ("ipt-adolescent", [(11, False), (12, True), (17, True), (18, False)]),
+        ("ipt-standard", [(17, False), (18, True), (90, True)]),
+        ("ipt-brief", [(17, False), (18, True)]),
+        ("ipt-maintenance", [(17, False), (18, True)]),
+    ],
+)
+def test_each_protocol_declares_the_ages_it_is_for(key: str, ages: list[tuple[int, bool]]) -> None:
+    protocol = get_protocol(key)
+
+    assert [(age, protocol.suits_age(age)) for age, _fits in ages] == ages
+
+
+def test_adolescent_parent_joins_the_middle_phase_once_at_the_chosen_session() -> None:
+    protocol = get_protocol("ipt-adolescent")
+    middle = protocol.phase("middle")
+    parent_tasks = [t for t in middle.tasks if "parent" in t.participants]
+
+    assert [t.key for t in parent_tasks] == ["parent_middle_session"]
+    assert parent_tasks[0].once
+    chosen = {"parent_middle_session": 6}
+    on = [n for n in range(4, 10) if "parent_middle_session" in task_keys_chosen(protocol, n, chosen)]
+    assert on == [6]
+    # Not chosen yet: on every middle session, as the prompt to choose one.
+    assert all("parent_middle_session" in task_keys_chosen(protocol, n, {}) for n in range(4, 10))
+    # A choice the contract moved out of the middle phase counts as not made.
+    assert "parent_middle_session" in task_keys_chosen(protocol, 9, {"parent_middle_session": 11})
 
 
 @pytest.mark.parametrize("key", ACUTE)
@@ -357,3 +411,7 @@ def test_protocols_are_frozen() -> None:
         protocol.default_sessions = 20  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         protocol.phases[0].tasks[0].title = "x"  # type: ignore[misc]
+
+
+def task_keys_chosen(protocol: Protocol, n: int, chosen: dict[str, int]) -> list[str]:
+    return [t.key for t in protocol.tasks_for_session(n, chosen=chosen)]
