@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.lib.errors import refuse
-from openipt.protocols import ProtocolError, SessionCountError, get_protocol
+from openipt.protocols import Protocol, ProtocolError, SessionCountError, get_protocol
 from openipt.protocols.model import CADENCE_LABELS
 
 from . import schedule
@@ -36,9 +36,15 @@ def start_course(
     start_date: date,
     weekday: int | None = None,
     planned_sessions: int | None = None,
+    age_confirmed: bool = False,
     request: HttpRequest | None = None,
 ) -> Course:
-    """Start a course on a protocol and schedule its sessions from `start_date`."""
+    """Start a course on a protocol and schedule its sessions from `start_date`.
+
+    A client whose age on `start_date` is outside the protocol's ages (an adult on IPT-A, a
+    12-year-old on standard IPT) is a warning, not a block: refused on `age_confirmed` until the
+    clinician confirms it.
+    """
     try:
         protocol = get_protocol(protocol_key)
     except (KeyError, ProtocolError):
@@ -47,13 +53,16 @@ def start_course(
     try:
         protocol.validate_session_count(count)
     except SessionCountError as exc:
-        raise refuse(_(exc.template) % exc.params, "planned_sessions") from None
+        params = {**exc.params, "protocol": _(protocol.name)}
+        raise refuse(_(exc.template) % params, "planned_sessions") from None
+    if not age_confirmed and not protocol.suits_age(client.age_on(start_date)):
+        raise refuse(age_warning(client, protocol, start_date), "age_confirmed")
     if weekday is not None and not 0 <= weekday <= 6:
         raise refuse(_("Choose a day of the week."), "weekday")
     if weekday is not None and protocol.cadence != "weekly":
         raise refuse(
             _("Sessions of %(protocol)s are %(cadence)s; leave the weekday empty.")
-            % {"protocol": protocol.key, "cadence": _(CADENCE_LABELS[protocol.cadence])},
+            % {"protocol": _(protocol.name), "cadence": _(CADENCE_LABELS[protocol.cadence])},
             "weekday",
         )
     dates = schedule.session_dates(start_date, count, protocol.cadence, weekday)
@@ -81,6 +90,28 @@ def start_course(
         )
         record(actor, "course.start", obj=course, client_id=client.pk, request=request)
     return course
+
+
+def age_warning(client: Client, protocol: Protocol, start_date: date) -> str:
+    """Why this protocol may not suit the client's age on the first day of the course."""
+    low, high = protocol.min_age, protocol.max_age
+    if low is not None and high is not None:
+        ages = _("ages %(low)d to %(high)d") % {"low": low, "high": high}
+    elif low is not None:
+        ages = _("ages %(low)d and over") % {"low": low}
+    else:
+        ages = _("ages up to %(high)d") % {"high": high}
+    return _(
+        "%(name)s is %(age)d on %(date)s, the first day of the course, and %(protocol)s is meant for "
+        "%(ages)s. Check that this is the right protocol; to start it anyway, tick the box to confirm "
+        "and start again."
+    ) % {
+        "name": client.display_name,
+        "age": client.age_on(start_date),
+        "date": date_format(start_date, "D j M Y"),
+        "protocol": _(protocol.name),
+        "ages": ages,
+    }
 
 
 def _live_sessions(course: Course) -> list[Session]:

@@ -5,7 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openipt.protocols import get_protocols
+from openipt.protocols import Protocol, get_protocols
+from openipt.protocols.model import CADENCE_LABELS
 
 from .actions import AgendaEntry
 from .models import Attendance, CourseStatus, Modality
@@ -21,7 +22,22 @@ WEEKDAYS = [
 ]
 
 
+def protocol_label(protocol: Protocol) -> str:
+    """A protocol as a person reads it: its name, sessions and cadence (never its key)."""
+    if protocol.min_sessions == protocol.max_sessions:
+        sessions = _("%(n)d sessions") % {"n": protocol.default_sessions}
+    else:
+        sessions = _("%(n)d sessions (%(min)d–%(max)d)") % {
+            "n": protocol.default_sessions,
+            "min": protocol.min_sessions,
+            "max": protocol.max_sessions,
+        }
+    return f"{_(protocol.name)} — {sessions}, {_(CADENCE_LABELS[protocol.cadence])}"
+
+
 class StartCourseForm(forms.Form):
+    """No protocol is preselected: the clinician chooses one for this client."""
+
     protocol_key = forms.ChoiceField(label=_("Protocol"))
     start_date = forms.DateField(
         label=_("First session on or after"),
@@ -44,17 +60,23 @@ class StartCourseForm(forms.Form):
         ),
     )
 
+    # Asked only after the age check warns (`ask_to_confirm_age`); hidden until then.
+    age_confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["protocol_key"].choices = [  # type: ignore[attr-defined]
-            (
-                p.key,
-                f"{p.name} — {p.default_sessions} sessions ({p.min_sessions}–{p.max_sessions}), {p.cadence}",
-            )
-            for p in get_protocols().values()
+            ("", _("Choose a protocol")),
+            *sorted(((p.key, protocol_label(p)) for p in get_protocols().values()), key=lambda c: c[1]),
         ]
         if not self.is_bound:
             self.fields["start_date"].initial = timezone.localdate()
+
+    def ask_to_confirm_age(self) -> None:
+        """Show the age confirmation as a checkbox, unticked (after the age check warned)."""
+        field = self.fields["age_confirmed"]
+        field.widget = forms.CheckboxInput()
+        field.label = _("I have checked the age: start this protocol anyway")
 
 
 class AttendanceForm(forms.Form):

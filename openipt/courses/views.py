@@ -61,6 +61,8 @@ def start_course(request: AuthedRequest, client_id: int) -> HttpResponse:
             course = actions.start_course(request.user, client, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_error(form, exc)
+            if form.has_error("age_confirmed"):
+                form.ask_to_confirm_age()
         else:
             messages.success(
                 request, _("Course started: %(n)s sessions scheduled.") % {"n": course.planned_sessions}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -44,9 +45,39 @@ def test_it_shows_the_form_with_every_protocol(client: HttpClient, alice: User, 
     body = response.content.decode()
     assert "Start a course" in body
     assert "Maya Okafor" in body  # the banner
-    keys = [key for key, _ in response.context["form"].fields["protocol_key"].choices]
-    assert keys == ["ipt-adolescent", "ipt-brief", "ipt-maintenance", "ipt-standard"]
+    choices = response.context["form"].fields["protocol_key"].choices
+    assert {key for key, _ in choices} == {
+        "",
+        "ipt-adolescent",
+        "ipt-brief",
+        "ipt-maintenance",
+        "ipt-standard",
+    }
+    assert choices[0] == ("", "Choose a protocol")
     assert "16 sessions (12–16), weekly" in body
+    assert "IPT for depressed adolescents (IPT-A) — 12 sessions (12–16), weekly" in body
+    assert "Maintenance IPT (IPT-M), monthly — 12 sessions (1–36), monthly" in body
+
+
+def test_it_preselects_no_protocol_and_shows_no_keys(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+    body = client.get(url(client_a)).content.decode()
+
+    start = body.index('name="protocol_key"')
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", body[start : body.index("</select>", start)])
+    assert options[0][1] == "Choose a protocol"
+    assert [label for attrs, label in options if "selected" in attrs and 'value=""' not in attrs] == []
+    assert not any("ipt-" in label for _attrs, label in options)
+
+
+def test_it_refuses_to_start_without_a_chosen_protocol(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+    refused(client.post(url(client_a), form_data(protocol_key="")), "protocol_key", "This field is required.")
+    assert not Course.objects.exists()
 
 
 def test_it_schedules_the_protocols_sessions_and_audits(
@@ -130,17 +161,19 @@ def refused(response: Any, field: str | None, message: str) -> None:
         (
             {"planned_sessions": "11"},
             "planned_sessions",
-            "The number of sessions must be between 12 and 16 for ipt-standard, not 11.",
+            "The number of sessions must be between 12 and 16 for Interpersonal Psychotherapy (IPT), "
+            "standard weekly course, not 11.",
         ),
         (
             {"planned_sessions": "17"},
             "planned_sessions",
-            "The number of sessions must be between 12 and 16 for ipt-standard, not 17.",
+            "The number of sessions must be between 12 and 16 for Interpersonal Psychotherapy (IPT), "
+            "standard weekly course, not 17.",
         ),
         (
             {"protocol_key": "ipt-brief", "planned_sessions": "12"},
             "planned_sessions",
-            "ipt-brief always has 9 sessions, not 12.",
+            "Brief IPT (IPT-B): engagement session + 8 sessions always has 9 sessions, not 12.",
         ),
         (
             {"protocol_key": "ipt-unknown"},
@@ -153,7 +186,7 @@ def refused(response: Any, field: str | None, message: str) -> None:
         (
             {"protocol_key": "ipt-maintenance", "weekday": "0"},
             "weekday",
-            "Sessions of ipt-maintenance are monthly; leave the weekday empty.",
+            "Sessions of Maintenance IPT (IPT-M), monthly are monthly; leave the weekday empty.",
         ),
     ],
 )
@@ -194,7 +227,11 @@ def test_it_starts_a_new_course_once_the_last_has_ended(
     ("kwargs", "field", "message"),
     [
         ({"protocol_key": "nope"}, "protocol_key", "Choose one of the protocols offered."),
-        ({"planned_sessions": 40}, "planned_sessions", "between 12 and 16 for ipt-standard, not 40"),
+        (
+            {"planned_sessions": 40},
+            "planned_sessions",
+            "between 12 and 16 for Interpersonal Psychotherapy (IPT), standard weekly course, not 40",
+        ),
         ({"weekday": 9}, "weekday", "Choose a day of the week."),
     ],
 )
@@ -214,3 +251,77 @@ def test_it_refuses_the_supervisor(client: HttpClient, bob: User, client_a: Clie
     client.force_login(bob)
     assert getattr(client, method)(url(client_a), form_data()).status_code == 403
     assert not Course.objects.exists()
+
+
+# --- The age check: a warning the clinician confirms, never a silent block ---------------------
+
+
+def adolescent(alice: User, client_a: Client, born: date) -> Client:
+    client_a.date_of_birth = born
+    client_a.save(update_fields=["date_of_birth"])
+    return client_a
+
+
+AGE_WARNING = (
+    "Maya Okafor is %d on %s, the first day of the course, and %s is meant for %s. Check that this is "
+    "the right protocol; to start it anyway, tick the box to confirm and start again."
+)
+IPT_A = "IPT for depressed adolescents (IPT-A)"
+IPT = "Interpersonal Psychotherapy (IPT), standard weekly course"
+
+
+def test_an_adolescent_protocol_for_an_adult_asks_to_confirm(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+    response = client.post(url(client_a), form_data(protocol_key="ipt-adolescent"))
+
+    refused(response, "age_confirmed", AGE_WARNING % (37, "Mon 2 Mar 2026", IPT_A, "ages 12 to 17"))
+    assert 'type="checkbox" name="age_confirmed"' in response.content.decode()
+    assert not Course.objects.exists()
+    assert not AuditEvent.objects.filter(action="course.start").exists()
+
+    response = client.post(url(client_a), form_data(protocol_key="ipt-adolescent", age_confirmed="on"))
+
+    assert response.status_code == 302
+    assert Course.objects.get().protocol_key == "ipt-adolescent"
+
+
+def test_an_adult_protocol_for_someone_under_18_asks_to_confirm(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    young = adolescent(alice, client_a, date(2011, 5, 1))
+    client.force_login(alice)
+
+    response = client.post(url(young), form_data(protocol_key="ipt-standard"))
+
+    refused(response, "age_confirmed", AGE_WARNING % (14, "Mon 2 Mar 2026", IPT, "ages 18 and over"))
+    assert not Course.objects.exists()
+    assert client.post(url(young), form_data(age_confirmed="on")).status_code == 302
+    assert Course.objects.get().protocol_key == "ipt-standard"
+
+
+@pytest.mark.parametrize(
+    ("protocol_key", "start", "warned"),
+    [
+        # Born 10 Mar 2008: 17 until 9 Mar 2026, 18 from 10 Mar 2026 (the course's first day counts).
+        ("ipt-adolescent", date(2026, 3, 9), False),
+        ("ipt-adolescent", date(2026, 3, 10), True),
+        ("ipt-standard", date(2026, 3, 9), True),
+        ("ipt-standard", date(2026, 3, 10), False),
+    ],
+)
+def test_the_age_is_taken_on_the_start_date(
+    alice: User, client_a: Client, protocol_key: str, start: date, warned: bool
+) -> None:
+    young = adolescent(alice, client_a, date(2008, 3, 10))
+
+    if warned:
+        with pytest.raises(ValidationError) as caught:
+            start_course(alice, young, protocol_key=protocol_key, start_date=start)
+        assert list(caught.value.message_dict) == ["age_confirmed"]
+        assert not Course.objects.exists()
+        start_course(alice, young, protocol_key=protocol_key, start_date=start, age_confirmed=True)
+    else:
+        start_course(alice, young, protocol_key=protocol_key, start_date=start)
+    assert Course.objects.get().protocol_key == protocol_key
