@@ -150,6 +150,7 @@ ROUTES = {
     "courses:move": "write",
     "courses:cancel": "write",
     "courses:agenda": "write",
+    "courses:task-session": "write",
     "measures:record-in-session": "write",
     "measures:record-ad-hoc": "write",
     "safety:plan-edit": "write",

@@ -297,6 +297,30 @@ def save_agenda(
     return changed
 
 
+def choose_task_session(
+    actor: Any, session: Session, *, task_key: str, request: HttpRequest | None = None
+) -> Course:
+    """Hold a task the protocol holds once (IPT-A's session with a parent) at this session.
+
+    The task then shows on this session's agenda only; choosing another session of the same
+    phase moves it there.
+    """
+    course = session.course
+    phase = course.protocol.phase_for_session(session.number, course.planned_sessions)
+    task = next((t for t in phase.tasks if t.key == task_key), None)
+    if task is None or not task.once:
+        raise refuse(_("That task is not one this session's phase holds once."), "task_key")
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        _require_active(course)
+        if Session.objects.filter(pk=session.pk, attendance=Attendance.CANCELLED).exists():
+            raise refuse(_("This appointment was cancelled; choose its replacement session instead."))
+        course.chosen_sessions = {**course.chosen_sessions, task_key: session.number}
+        course.save(update_fields=["chosen_sessions"])
+        record(actor, "course.task_session", obj=course, client_id=course.client_id, request=request)
+    return course
+
+
 def advance_phase(actor: Any, course: Course, *, request: HttpRequest | None = None) -> Course:
     """Move the course to the protocol's next phase: the clinician's decision, guided by the protocol."""
     with transaction.atomic():

@@ -39,6 +39,9 @@ class Course(models.Model):
     previous_course = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="following_courses"
     )
+    # The session chosen for each task the protocol holds once (`Task.once`, e.g. IPT-A's
+    # middle-phase session with a parent): task key -> this course's session number.
+    chosen_sessions = models.JSONField(_("sessions chosen for tasks held once"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

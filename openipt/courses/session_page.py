@@ -9,6 +9,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from openipt.clients.access import can_write
 from openipt.diary.summary import session_diary
@@ -50,6 +52,14 @@ SECTION_OF_FORM = {
     "private_form": "private",
 }
 
+# Who joins the client for a task (`Task.participants`), as the agenda says it.
+PARTICIPANT_LABELS = {
+    "client": gettext_noop("the client"),
+    "parent": gettext_noop("a parent or carer"),
+    "partner": gettext_noop("the partner"),
+    "caregiver": gettext_noop("a caregiver"),
+}
+
 
 @dataclass
 class AgendaItem:
@@ -60,6 +70,8 @@ class AgendaItem:
     checked: bool | None = None
     typed: str | None = None
     errors: list[str] = field(default_factory=list)
+    # For a task held once: the session number chosen for it, if any.
+    chosen_session: int | None = None
 
     @property
     def done(self) -> bool:
@@ -73,11 +85,35 @@ class AgendaItem:
             return self.typed
         return self.record.note if self.record else ""
 
+    @property
+    def to_choose(self) -> bool:
+        """A task held once whose session is not chosen yet: the agenda offers to hold it here."""
+        return self.task.once and self.chosen_session is None
+
+    @property
+    def with_whom(self) -> str:
+        return ", ".join(
+            _(PARTICIPANT_LABELS[p]) if p in PARTICIPANT_LABELS else p.replace("_", " ")
+            for p in self.task.participants
+        )
+
+
+def agenda_for(session: Session, phase: Phase, records: dict[str, TaskRecord]) -> list[AgendaItem]:
+    """The session's agenda: a task held once shows only at the session chosen for it (every
+    session of its phase offers to hold it until one is chosen)."""
+    chosen = session.course.chosen_sessions
+    items = []
+    for task in phase.tasks_for_session(session.number, chosen):
+        at = chosen.get(task.key) if task.once else None
+        at = at if at is not None and phase.includes(at) else None
+        items.append(AgendaItem(task=task, record=records.get(task.key), chosen_session=at))
+    return items
+
 
 def agenda_items(session: Session, phase: Phase, form: AgendaForm | None = None) -> list[AgendaItem]:
     """The phase's tasks for this session with their records; a refused form's ticks and words."""
     records = {r.task_key: r for r in TaskRecord.objects.filter(session=session)}
-    items = [AgendaItem(task=t, record=records.get(t.key)) for t in phase.tasks_for_session(session.number)]
+    items = agenda_for(session, phase, records)
     if form is not None and form.is_bound:
         for item in items:
             key = item.task.key

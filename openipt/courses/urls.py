@@ -14,4 +14,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/move/", views.move_session, name="move"),
     path("sessions/<int:session_id>/cancel/", views.cancel_session, name="cancel"),
     path("sessions/<int:session_id>/agenda/", views.save_agenda, name="agenda"),
+    path("sessions/<int:session_id>/tasks/hold-here/", views.choose_task_session, name="task-session"),
 ]

@@ -232,3 +232,19 @@ def save_agenda(request: AuthedRequest, session_id: int) -> HttpResponse:
         "open": {"agenda": True},
     }
     return render(request, "courses/_agenda.html", context, status=200 if saved else 400)
+
+
+@clinical_view
+@require_POST
+def choose_task_session(request: AuthedRequest, session_id: int) -> HttpResponse:
+    """Hold a task the protocol holds once (IPT-A's session with a parent) at this session."""
+    session = _session_post(request, session_id)
+    try:
+        actions.choose_task_session(
+            request.user, session, task_key=request.POST.get("task_key", ""), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Planned for this session."))
+    return back_to(session, "agenda-h")
