@@ -140,9 +140,12 @@ def missing_alerts() -> list[str]:
     for response_id, flag in RiskAlert.objects.values_list("response_id", "flag"):
         raised.setdefault(response_id, set()).add(flag)
     problems = []
-    for response in Response.objects.select_related("score").order_by("id"):
+    for response in Response.objects.select_related("score", "completes__score").order_by("id"):
         flags = set(response.score.risk) | set(scoring.score(response.instrument, response.answers).risk)
-        missing = sorted(flags - raised.get(response.pk, set()))
+        # A response completing one sent at once after a positive answer (the portal's questions
+        # after crisis help) is not alerted again for the flags that one carried.
+        covered = set(response.completes.score.risk) if response.completes is not None else set()
+        missing = sorted(flags - raised.get(response.pk, set()) - covered)
         if missing:
             problems.append(
                 f"response {response.pk} ({response.instrument}): no alert for {', '.join(missing)}"
@@ -482,6 +485,46 @@ def test_every_positive_answer_raises_an_alert_through_the_portal(
     response = Response.objects.get()
     assert response.answers[link_id] == index
     assert_an_alert_with_a_severity(response, instrument, link_id)
+
+
+def test_the_portal_asks_the_phqa_suicide_questions_after_crisis_help_and_alerts_them(
+    alice: User, client_a: Client, session_1: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a positive item 9 the supplementary suicide questions come after crisis help, are
+    never skipped, and a positive one is alerted; item 9's alert is not raised twice."""
+    instrument = INSTRUMENTS["phqa"]
+    monkeypatch.setattr(Protocol, "measures_due", lambda self, n, total=None: ("phqa",))
+    browser = HttpClient()
+    browser.force_login(
+        portal_actions.join(
+            code=portal_actions.invite(alice, client_a, kind="code").secret, password=PORTAL_PW
+        ).user
+    )
+    base = reverse("portal:questionnaire", args=[session_1.pk, "phqa"])
+    for number in range(1, 10):
+        page = browser.post(f"{base}{number}/", {"answer": "1"})
+    assert page["Location"] == reverse("portal:questionnaire-crisis", args=[session_1.pk, "phqa"])
+
+    location = browser.get(base)["Location"]
+    seen = []
+    while location.rstrip("/").split("/")[-1].isdigit():
+        item = instrument.items[int(location.rstrip("/").split("/")[-1]) - 1]
+        seen.append(item.link_id)
+        if item.never_skipped:
+            assert browser.post(location, {"skip": "1"}).status_code == 400
+        page = browser.post(location, {"answer": "1" if item.never_skipped else "0"})
+        location = page["Location"]
+        if location.endswith("/help/"):  # crisis help again; then on, or done when nothing is left
+            carry_on = browser.get(base)
+            location = carry_on["Location"] if carry_on.status_code == 302 else ""
+
+    assert seen == ["phqa-past-year", "phqa-difficulty", "phqa-past-month-thoughts", "phqa-attempt"]
+    assert sorted(RiskAlert.objects.values_list("flag", flat=True)) == [
+        "suicidal_ideation",
+        "suicidal_thoughts_past_month",
+        "suicide_attempt_history",
+    ]
+    assert missing_alerts() == []
 
 
 # --- no other path --------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ def record_response(
     completed_at: datetime | None = None,
     response_uuid: uuid_mod.UUID | None = None,
     once_per_session: bool = False,
+    completes: Response | None = None,
     request: HttpRequest | None = None,
 ) -> Response:
     """Store a completed questionnaire with its score, and any risk alert, atomically.
@@ -45,7 +46,9 @@ def record_response(
     risk answer can never be stored without its alert. Re-sending the same `response_uuid`
     (a double-submitted form, a retried sync) returns the stored response instead of a duplicate.
     `once_per_session` refuses a second response to the same instrument for the session (a form
-    opened before someone else, or the client on the portal, recorded it).
+    opened before someone else, or the client on the portal, recorded it). `completes` is the
+    response sent at once after a positive risk answer that this one completes (same client,
+    instrument and session): the flags it carried were alerted already and are not raised again.
     """
     instrument_for(client.organisation_id, instrument)  # refuses unknown and not-enabled instruments
     try:
@@ -58,6 +61,11 @@ def record_response(
         course = session.course
     if course is not None and course.client_id != client.pk:
         raise refuse(_("That course belongs to another client."), "course")
+    if completes is not None and (
+        (completes.client_id, completes.instrument, completes.session_id)
+        != (client.pk, instrument, session.pk if session is not None else None)
+    ):
+        raise refuse(_("A response can only complete an earlier one of the same questionnaire and session."))
     now = timezone.now()
     completed_at = completed_at or now
     if timezone.is_naive(completed_at):
@@ -98,6 +106,7 @@ def record_response(
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
             answers=dict(result.answers),
             completed_at=completed_at,
+            completes=completes,
         )
         Score.objects.create(
             response=response,
@@ -109,7 +118,7 @@ def record_response(
             risk=list(result.risk),
             completed_at=completed_at,
         )
-        raise_alerts(response, result)
+        raise_alerts(response, result, already_raised=set(completes.score.risk) if completes else set())
         record(actor, "response.record", obj=response, client_id=client.pk, request=request)
     return response
 

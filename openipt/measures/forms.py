@@ -51,7 +51,8 @@ class InstrumentForm(forms.Form):
                 coerce=int,
                 widget=forms.RadioSelect,
                 # Skip-logic items (C-SSRS 3–5) may be blank; scoring refuses them when they were owed.
-                required=item.required and item.enable_when is None,
+                # A risk question is never left blank (the PHQ-A's supplementary suicide questions).
+                required=(item.required or item.never_skipped) and item.enable_when is None,
                 empty_value=None,
                 error_messages={"required": _("Choose an answer for this question.")},
             )

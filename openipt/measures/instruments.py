@@ -164,6 +164,14 @@ class Item:
         above = [value for value in self.values if value > self.min_value]
         return min(above) if self.risk_flag is not None and above else None
 
+    @property
+    def never_skipped(self) -> bool:
+        """A risk question (the PHQ-A's supplementary suicide questions included): every input
+        path asks it and takes no blank for it when it is asked, even where `required=False`.
+        Scoring still accepts a response without it: the portal sends the answers given so far at
+        once after an earlier positive risk answer, then asks it after crisis help."""
+        return self.risk_flag is not None
+
     def risk_severity(self, value: int) -> str | None:
         """The severity of this item's flag at scored `value`; None if the flag is not raised."""
         threshold = self.risk_threshold

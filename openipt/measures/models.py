@@ -64,6 +64,12 @@ class Response(models.Model):
     answers = models.JSONField()
     completed_at = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A questionnaire sent at once after a positive risk answer, whose remaining questions were
+    # asked after crisis help (the PHQ-A's supplementary suicide questions after item 9), is
+    # completed by a later response that points back to it; that one's alerts are not raised twice.
+    completes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="completed_by", null=True, blank=True
+    )
 
     objects = ResponseQuerySet.as_manager()
 

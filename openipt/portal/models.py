@@ -82,7 +82,10 @@ class QuestionnaireDraft(models.Model):
 
     `answers` maps link id to option index (None for an optional question skipped). `uuid`
     becomes the stored response's uuid: sending twice stores one response. The draft is deleted
-    in the transaction that records the response.
+    in the transaction that records the response, except when a positive risk answer sent it
+    at once while risk questions were still to come (the PHQ-A's supplementary suicide
+    questions): then `sent` is that response, the draft goes on with the questions after it
+    (asked after crisis help) and, once they are answered, records the response completing it.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -92,6 +95,9 @@ class QuestionnaireDraft(models.Model):
     answers = models.JSONField(default=dict)
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    sent = models.ForeignKey(
+        "measures.Response", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

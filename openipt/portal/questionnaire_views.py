@@ -71,7 +71,7 @@ def _stopped(request: HttpRequest, q: Questionnaire) -> HttpResponse | None:
     status = 400 if request.method == "POST" else 200
     if q.ended:
         return _notice(request, _("Questionnaire closed"), qs.ended_message(), status)
-    if q.response is not None:
+    if q.response is not None and not q.following:
         return _sent_notice(request, q.response, 409 if request.method == "POST" else 200)
     if not qs.is_open(q, timezone.localdate()):
         raise Http404("No such questionnaire")
@@ -102,9 +102,11 @@ def question(
     request: HttpRequest, client: Client, session_id: int, instrument: str, question: int
 ) -> HttpResponse:
     q = get_questionnaire(client, session_id, instrument)
-    late = request.method == "POST" and (q.ended or q.response is not None)
+    late = request.method == "POST" and (q.ended or (q.response is not None and not q.following))
     if late and qs.posted_positive(q, question, request.POST.get("answer")):
         return _keep_risk_answer(request, q, question)
+    if request.method == "POST" and q.following and question < q.first_open():
+        return _answer_already_sent(request, q, question)
     stopped = _stopped(request, q)
     if stopped is not None:
         return stopped
@@ -116,7 +118,7 @@ def question(
         chosen = q.answers.get(item.link_id)
         return _question_page(request, q, question, AnswerForm(item, initial={"answer": chosen}))
     form = AnswerForm(item, request.POST)
-    skip = "skip" in request.POST and not item.required
+    skip = "skip" in request.POST and qs.skippable(item)
     if not skip and not form.is_valid():
         return _question_page(request, q, question, form, status=400)
     try:
@@ -134,6 +136,19 @@ def question(
         return _question_page(request, q, question, form, status=400)
     if answered.positive:
         return redirect(q.url("questionnaire-crisis"))
+    return _go_on(q)
+
+
+def _answer_already_sent(request: HttpRequest, q: Questionnaire, number: int) -> HttpResponse:
+    """A question sent already (the double tap on a positive answer, or the back button): the
+    same positive answer leads to crisis help again; a new positive answer is kept and alerted."""
+    raw = request.POST.get("answer")
+    if qs.posted_positive(q, number, raw):
+        sent = q.draft.sent.answers if q.draft is not None and q.draft.sent is not None else {}
+        if str(sent.get(q.instrument.items[number - 1].link_id)) != raw:
+            qs.keep_risk_answer(request.user, q, number, raw, request=request)
+        return redirect(q.url("questionnaire-crisis"))
+    messages.error(request, _("That answer was sent already; carry on with the questions still to answer."))
     return _go_on(q)
 
 
@@ -164,7 +179,12 @@ def _question_page(
         "number": number,
         "position": position + 1,
         "total": len(numbers),
-        "back_url": q.url("questionnaire-question", numbers[position - 1]) if position else "",
+        "back_url": (
+            q.url("questionnaire-question", numbers[position - 1])
+            if position and numbers[position - 1] >= q.first_open()
+            else ""
+        ),
+        "skippable": qs.skippable(item),
     }
     return render(request, "portal/questionnaire_question.html", context, status=status)
 
@@ -178,8 +198,11 @@ def review(request: HttpRequest, client: Client, session_id: int, instrument: st
     if q.draft is None or q.next_number() is not None:
         return _go_on(q)
     answers = q.answers
+    first_open = q.first_open()  # the answers before it were sent already
     rows = []
     for number, item in q.asked():
+        if number < first_open:
+            continue
         index = answers.get(item.link_id)
         rows.append(
             {
@@ -229,6 +252,7 @@ def crisis(request: HttpRequest, client: Client, session_id: int, instrument: st
         "crisis": crisis_resources_for(client.organisation_id, client.locale),
         "told": told,
         "next_url": next_url,
+        "more": q.following,  # risk questions still to answer: asked after this page
     }
     return render(request, "portal/questionnaire_crisis.html", context)
 
@@ -236,7 +260,7 @@ def crisis(request: HttpRequest, client: Client, session_id: int, instrument: st
 @portal_view
 def done(request: HttpRequest, client: Client, session_id: int, instrument: str) -> HttpResponse:
     q = get_questionnaire(client, session_id, instrument)
-    if q.response is None:
+    if q.response is None or q.following:
         return redirect(q.url("questionnaire"))
     due = qs.due_questionnaires(client, timezone.localdate())
     context = {"q": q, "next": due[0] if due else None}

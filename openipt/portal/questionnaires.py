@@ -12,13 +12,20 @@ and the alerts use) must reach the clinician even if the client stops there and 
 and alerts exist only on stored responses (`measures.actions.record_response`, as on every other
 path). So a positive risk answer *sends the questionnaire at once*: the answers given so far are
 recorded as the response, in the same transaction as its alert, and the next page is the crisis
-help. The questions after it are not asked. This needs the answers so far to be complete, so the
-portal offers an instrument only when no required question follows any of its risk items
-(`sends_on_risk`). PHQ-9, PHQ-A and EPDS qualify: their risk items come after every required
-item, and only optional ones follow (PHQ-9's difficulty question, PHQ-A's supplementary
-questions, which are then left out of that response). The C-SSRS screener and the QIDS-SR16 ask
-required questions after a risk item, so the portal does not offer them: a client who stopped
-after a positive answer would leave it unseen, since no alert can be raised from a draft.
+help. This needs the answers so far to be complete, so the portal offers an instrument only when
+no required question follows any of its risk items (`sends_on_risk`). PHQ-9, PHQ-A and EPDS
+qualify: their risk items come after every required item, and only optional ones follow. The
+C-SSRS screener and the QIDS-SR16 ask required questions after a risk item, so the portal does
+not offer them: a client who stopped after a positive answer would leave it unseen, since no
+alert can be raised from a draft.
+
+Risk questions are never skipped (`Item.never_skipped`). When one is still to come after a
+positive answer (the PHQ-A's supplementary suicide questions after item 9), the questionnaire
+goes on *after* the crisis help: the draft keeps the answers already sent (`draft.sent`, locked),
+asks the questions still to come, and records them as a response that completes the first one
+(`Response.completes`; its alerts are not raised twice). A positive answer among them is sent at
+once again, with crisis help again. Otherwise the optional questions after a positive answer
+(PHQ-9's difficulty question) are left out of the response.
 
 Bad input (an unknown question, one skip logic leaves out, an answer that is not one of the
 options, answering ahead) is refused with a message and saves nothing. A questionnaire already
@@ -36,6 +43,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +54,7 @@ from openipt.clients.models import Client
 from openipt.courses.models import Course, CourseStatus, Session
 from openipt.lib.errors import refuse
 from openipt.measures.actions import record_response
-from openipt.measures.due import measures_for_courses
+from openipt.measures.due import SessionMeasure, measures_for_courses
 from openipt.measures.instruments import Instrument, Item
 from openipt.measures.licensing import administrable
 from openipt.measures.models import Channel, Response, Source
@@ -103,8 +111,9 @@ def active_course(client: Client) -> Course | None:
 
 def due_questionnaires(client: Client, today: date) -> list[DueQuestionnaire]:
     """The questionnaires the client can fill in now: those due at the next session of their
-    active course, and those left overdue at the session just held unless the same one is due at
-    the next. Oldest session first, in the protocol's order."""
+    active course, those left overdue at the session just held unless the same one is due at
+    the next, and those sent at once after a positive risk answer whose risk questions are still
+    to answer. Oldest session first, in the protocol's order."""
     course = active_course(client)
     if course is None:
         return []
@@ -118,16 +127,23 @@ def due_questionnaires(client: Client, today: date) -> list[DueQuestionnaire]:
         if m.status == "due"
         or (m.status == "overdue" and m.session_number == last_held and m.instrument not in due_keys)
     ]
+    drafts = {
+        (d.session_id, d.instrument): d
+        for d in QuestionnaireDraft.objects.filter(
+            Q(session_id__in={m.session_id for m in chosen}) | Q(sent__isnull=False, session__course=course),
+            client=client,
+        ).select_related("session")
+    }
+    chosen_keys = {(m.session_id, m.instrument) for m in chosen}
+    chosen += [
+        SessionMeasure(d.session_id, d.session.number, d.session.scheduled_date, d.instrument, "due")
+        for d in drafts.values()
+        if d.sent_id is not None and (d.session_id, d.instrument) not in chosen_keys
+    ]
     instruments: dict[str, Instrument | None] = {}
     for m in chosen:
         if m.instrument not in instruments:
             instruments[m.instrument] = offered_instrument(client.organisation_id, m.instrument)
-    drafts = {
-        (d.session_id, d.instrument): d
-        for d in QuestionnaireDraft.objects.filter(
-            client=client, session_id__in={m.session_id for m in chosen}
-        )
-    }
     result = []
     for m in sorted(chosen, key=lambda m: (m.session_date, m.session_number)):
         instrument = instruments[m.instrument]
@@ -160,6 +176,11 @@ def asked(instrument: Instrument, answers: dict[str, Any]) -> list[tuple[int, It
         for number, item in enumerate(instrument.items, start=1)
         if item.enable_when is None or answers.get(item.enable_when[0]) == item.enable_when[1]
     ]
+
+
+def skippable(item: Item) -> bool:
+    """Whether the client may skip this question: optional, and not a risk question."""
+    return not item.required and not item.never_skipped
 
 
 def _pruned(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
@@ -200,6 +221,19 @@ class Questionnaire:
         return dict(self.draft.answers) if self.draft else {}
 
     @property
+    def following(self) -> bool:
+        """Sent at once after a positive risk answer, with risk questions still to answer."""
+        return self.draft is not None and self.draft.sent_id is not None
+
+    def first_open(self) -> int:
+        """The first question that may still be answered: those sent already are locked."""
+        if self.draft is None or self.draft.sent is None:
+            return 1
+        sent = self.draft.sent.answers
+        numbers = [n for n, item in enumerate(self.instrument.items, start=1) if item.link_id in sent]
+        return max(numbers, default=0) + 1
+
+    @property
     def ended(self) -> bool:
         return self.session.course.status != CourseStatus.ACTIVE
 
@@ -216,10 +250,11 @@ class Questionnaire:
         return next((n for n, item in self.asked() if item.link_id not in answers), None)
 
     def reachable(self, number: int) -> bool:
-        """Asked, and either answered already or the next one: questions come in order."""
+        """Asked, not sent already, and either answered already or the next one: questions come
+        in order."""
         numbers = [n for n, _item in self.asked()]
         upto = self.next_number()
-        return number in numbers and (upto is None or number <= upto)
+        return number in numbers and number >= self.first_open() and (upto is None or number <= upto)
 
     def stamp(self) -> str:
         """What a review page was made from: a later change makes it stale."""
@@ -246,11 +281,15 @@ def get_questionnaire(client: Client, session_id: int, key: str) -> Questionnair
     instrument = offered_instrument(client.organisation_id, key)
     if instrument is None or key not in _scheduled(session):
         raise Http404("No such questionnaire")
-    draft = QuestionnaireDraft.objects.filter(client=client, session=session, instrument=key).first()
+    draft = (
+        QuestionnaireDraft.objects.select_related("sent")
+        .filter(client=client, session=session, instrument=key)
+        .first()
+    )
     response = (
         Response.objects.filter(client=client, session=session, instrument=key)
-        .order_by("completed_at")
-        .first()
+        .order_by("completed_at", "id")
+        .last()
     )
     return Questionnaire(client, session, instrument, draft, response)
 
@@ -279,18 +318,24 @@ def ended_message() -> str:
     return _("This course of therapy has ended, so its questionnaires can no longer be filled in.")
 
 
-def _check_open(q: Questionnaire) -> None:
-    """Inside the transaction: refuse an ended course, stop at a stored response."""
+def _check_open(q: Questionnaire, draft: QuestionnaireDraft | None) -> None:
+    """Inside the transaction: refuse an ended course, stop at a stored response (unless the
+    draft goes on after it: sent at once after a positive risk answer)."""
     if Course.objects.filter(pk=q.session.course_id).exclude(status=CourseStatus.ACTIVE).exists():
         raise refuse(ended_message())
-    stored = Response.objects.filter(client=q.client, session=q.session, instrument=q.key).first()
-    if stored is not None:
+    stored = (
+        Response.objects.filter(client=q.client, session=q.session, instrument=q.key)
+        .order_by("completed_at", "id")
+        .last()
+    )
+    if stored is not None and (draft is None or draft.sent_id != stored.pk):
         raise AlreadySent(stored)
 
 
 def parse_answer(item: Item, raw: str | None, skip: bool) -> int | None:
-    """The option index chosen, or None for an optional question skipped; refused otherwise."""
-    if skip and not item.required:
+    """The option index chosen, or None for an optional question skipped; refused otherwise (a
+    risk question is never skipped)."""
+    if skip and skippable(item):
         return None
     if raw is None or raw == "":
         raise refuse(_("Choose an answer to go on."), "answer")
@@ -320,10 +365,14 @@ def save_answer(
     item = q.instrument.items[number - 1]
     index = parse_answer(item, raw, skip)
     with transaction.atomic():
-        _check_open(q)
-        draft, _created = QuestionnaireDraft.objects.select_for_update().get_or_create(
-            client=q.client, session=q.session, instrument=q.key
+        draft = (
+            QuestionnaireDraft.objects.select_for_update()
+            .filter(client=q.client, session=q.session, instrument=q.key)
+            .first()
         )
+        _check_open(q, draft)
+        if draft is None:
+            draft = QuestionnaireDraft.objects.create(client=q.client, session=q.session, instrument=q.key)
         q.draft = draft
         if not q.reachable(number):
             raise refuse(_("Please answer the questions in order."))
@@ -412,8 +461,8 @@ def keep_risk_answer(
                 type(exc).__name__,
             )
             return None
-        if draft is not None:
-            draft.delete()
+        if draft is not None and draft.sent_id is None:
+            draft.delete()  # a draft going on after a sent response keeps its questions
     return response
 
 
@@ -439,7 +488,8 @@ def send(
     transaction. Sending the same draft again returns the stored response; a questionnaire
     already stored for the session is `AlreadySent`. Every question asked must have been answered
     or skipped, except `at_risk`: after a positive risk answer, the questions still to come (all
-    optional, see `sends_on_risk`) are left out."""
+    optional, see `sends_on_risk`) are left out, or, when risk questions are among them, asked
+    next (the draft goes on, `draft.sent` locking the answers sent)."""
     with transaction.atomic():
         draft = (
             QuestionnaireDraft.objects.select_for_update()
@@ -448,7 +498,7 @@ def send(
         )
         if draft is None and (done := _sent_as(q, draft_uuid)) is not None:
             return done
-        _check_open(q)
+        _check_open(q, draft)
         if draft is None:
             raise refuse(_("There are no answers to send yet."))
         q.draft = draft
@@ -467,8 +517,20 @@ def send(
             channel=Channel.PORTAL,
             session=q.session,
             response_uuid=draft.uuid,
+            completes=draft.sent,
             request=request,
         )
+        q.response = response
+        if at_risk and _risk_questions_to_come(q):
+            draft.sent, draft.uuid = response, uuid.uuid4()
+            draft.save(update_fields=["sent", "uuid"])
+            return response
         draft.delete()
-    q.draft, q.response = None, response
+    q.draft = None
     return response
+
+
+def _risk_questions_to_come(q: Questionnaire) -> bool:
+    """Whether a risk question is still to be answered (asked after the crisis help)."""
+    answers = q.answers
+    return any(item.never_skipped and item.link_id not in answers for _n, item in q.asked())

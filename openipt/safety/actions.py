@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +39,13 @@ def _severity(score: Score, flag: str) -> str:
     return score.severity_for(flag) or Severity.HIGH
 
 
-def raise_alerts(response: Response, score: Score) -> list[RiskAlert]:
+def raise_alerts(
+    response: Response, score: Score, *, already_raised: Collection[str] = ()
+) -> list[RiskAlert]:
     """Create one open alert per risk flag of the score. Must run inside the response's transaction.
+
+    `already_raised`: flags alerted on the earlier response this one completes (`Response.completes`),
+    not raised twice.
 
     Once that transaction commits, an e-mail to the client's lead clinician is queued for each
     alert. Queueing happens after the commit and its errors are only logged (`robust=True`), so a
@@ -57,6 +63,7 @@ def raise_alerts(response: Response, score: Score) -> list[RiskAlert]:
             raised_at=response.completed_at,
         )
         for flag in score.risk
+        if flag not in already_raised
     ]
     for alert in alerts:
         record(None, "alert.raise", obj=alert, client_id=response.client_id)

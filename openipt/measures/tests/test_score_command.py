@@ -78,6 +78,16 @@ def test_it_accepts_link_id_pairs_in_any_order() -> None:
         (["gad7", "gad7-1=1", "gad7-1=2"], "gad7-1 is answered twice"),
         (["gad7", "gad7-1=1", "2"], "give answers either all in item order or all as link_id=index pairs"),
         (["phq10", *ISSUE_EXAMPLE], "unknown instrument 'phq10'; choose one of cssrs_screen, epds, gad7"),
+        # The PHQ-A's supplementary suicide questions are risk questions: never left out.
+        (
+            ["phqa", *["1"] * 9],
+            "phqa: answer the risk question(s) item 12 (phqa-past-month-thoughts), item 13 (phqa-attempt); "
+            "a risk question is never left out",
+        ),
+        (
+            ["phqa", *["1"] * 9, "-", "-", "0", "-"],
+            "phqa: answer the risk question(s) item 13 (phqa-attempt)",
+        ),
     ],
 )
 def test_a_bad_answer_is_a_command_error_and_prints_nothing(args: list[str], message: str) -> None:
@@ -118,7 +128,7 @@ def test_it_runs_as_a_real_process_without_a_database(tmp_path: Path) -> None:
 ONE_ANSWER_SET = {
     "phq9": ["0"] * 9,
     "phq2": ["2", "1"],
-    "phqa": ["1"] * 9 + ["-", "-", "1"],
+    "phqa": ["1"] * 9 + ["-", "-", "1", "0"],
     "gad7": ["0"] * 7,
     "hamd17": ["1"] * 17,
     "wsas": ["9", "4", "4", "2", "0"],

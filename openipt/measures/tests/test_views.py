@@ -458,3 +458,58 @@ def test_a_team_colleague_sees_the_alert_too(
     client.force_login(bob)
     caseload = client.get(reverse("courses:caseload"))
     assert [len(row.alerts) for row in caseload.context["rows"]] == [1]
+
+
+# --- IPT-A: the PHQ-A on the session page, its supplementary suicide questions never left blank ---
+
+
+@pytest.fixture
+def teen_session(alice: User, client_a: Client) -> Session:
+    client_a.date_of_birth = date(2011, 5, 1)
+    client_a.save(update_fields=["date_of_birth"])
+    course = start_course(alice, client_a, protocol_key="ipt-adolescent", start_date=date(2026, 3, 2))
+    return course.sessions.get(number=1)
+
+
+def phqa_data(**extra: int) -> dict[str, str]:
+    data = {"phqa-response_uuid": str(uuid.uuid4()), "phqa-source": "client"}
+    data.update({f"phqa-phqa-{n}": "1" for n in range(1, 10)})
+    data.update({f"phqa-phqa-{link_id.replace('_', '-')}": str(v) for link_id, v in extra.items()})
+    return data
+
+
+def test_the_session_page_of_an_ipt_a_course_asks_the_phqa_with_its_suicide_questions(
+    client: HttpClient, alice: User, teen_session: Session
+) -> None:
+    client.force_login(alice)
+    page = client.get(reverse("courses:session", args=[teen_session.pk])).content.decode()
+
+    assert 'action="' + in_session_url(teen_session, "phqa") + '"' in page
+    assert in_session_url(teen_session, "phq9") not in page
+    assert "seriously thought about ending your life" in page
+    assert "tried to kill yourself" in page
+
+
+def test_the_phqa_suicide_questions_cannot_be_left_blank_in_session(
+    client: HttpClient, alice: User, teen_session: Session
+) -> None:
+    client.force_login(alice)
+
+    refused = client.post(in_session_url(teen_session, "phqa"), phqa_data())
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert CHOOSE in fieldset_for(html, "phqa-phqa-past-month-thoughts")
+    assert CHOOSE in fieldset_for(html, "phqa-phqa-attempt")
+    assert CHOOSE not in fieldset_for(html, "phqa-phqa-past-year")  # optional, not a risk question
+    assert not Response.objects.exists()
+
+    sent = client.post(in_session_url(teen_session, "phqa"), phqa_data(past_month_thoughts=1, attempt=0))
+
+    assert sent.status_code == 302
+    stored = Response.objects.get()
+    assert (stored.answers["phqa-past-month-thoughts"], stored.answers["phqa-attempt"]) == (1, 0)
+    assert sorted(RiskAlert.objects.values_list("flag", flat=True)) == [
+        "suicidal_ideation",
+        "suicidal_thoughts_past_month",
+    ]

@@ -3,6 +3,8 @@
 Answers are option indexes, either in item order or as `link_id=index` pairs
 (`openipt score gad7 gad7-1=3 gad7-2=0 ...`). A `-` stands for an item not answered: an item
 skip logic leaves out (`openipt score cssrs_screen 0 0 - - - 0`) or an optional one left blank.
+A risk question is never left blank, optional or not (the PHQ-A's supplementary suicide
+questions, `Item.never_skipped`): without an answer to it the command refuses and names it.
 The JSON holds the total, band, risk flags with their severities (`risk_severity`), the scored
 items, and, where the instrument has them, `subscales` and `not_applicable`. Nothing is stored
 and the database is not opened, so the command works on a machine with no database at all.
@@ -43,6 +45,17 @@ class Command(BaseCommand):
             result = score(options["instrument"], parse_answers(options["answers"]))
         except ScoringError as exc:
             raise CommandError(str(exc)) from exc
+        answered = dict(result.answers)
+        unanswered = [
+            f"item {number} ({item.link_id})"
+            for number, item in enumerate(INSTRUMENTS[result.instrument].items, start=1)
+            if item.never_skipped and item.enable_when is None and item.link_id not in answered
+        ]
+        if unanswered:
+            raise CommandError(
+                f"{result.instrument}: answer the risk question(s) {', '.join(unanswered)}; a risk "
+                "question is never left out"
+            )
         self.stdout.write(json.dumps(result.as_dict()))
 
 
