@@ -323,9 +323,18 @@ class DemoBuilder:
             set_onset(clinician, course, onset_date=start - timedelta(days=story.onset_days_before_start))
         zone = ZoneInfo(org.time_zone)
         sessions = list(course.sessions.order_by("number"))
+        self.plan_tasks_held_once(clinician, course, sessions)
         for i, session in enumerate(sessions[: spec.held]):
             self.hold_session(clinician, course, session, spec, i, zone)
         return client
+
+    def plan_tasks_held_once(self, clinician: User, course: Course, sessions: list[Session]) -> None:
+        """IPT-A's session with a parent: planned for the third session of its phase."""
+        for phase in course.protocol.phases_for(course.planned_sessions):
+            for task in phase.tasks:
+                if task.once:
+                    number = min(phase.first_session + 2, phase.last_session)
+                    course_actions.choose_task_session(clinician, sessions[number - 1], task_key=task.key)
 
     def completed_course(
         self, spec: DemoClient, clinician: User, client: Client, org: Organisation, *, end: date
