@@ -298,12 +298,13 @@ def save_agenda(
 
 
 def choose_task_session(
-    actor: Any, session: Session, *, task_key: str, request: HttpRequest | None = None
+    actor: Any, session: Session, *, task_key: str, here: bool = True, request: HttpRequest | None = None
 ) -> Course:
     """Hold a task the protocol holds once (IPT-A's session with a parent) at this session.
 
     The task then shows on this session's agenda only; choosing another session of the same
-    phase moves it there.
+    phase moves it there. `here=False` takes the choice back: the task is offered on every session
+    of its phase again.
     """
     course = session.course
     phase = course.protocol.phase_for_session(session.number, course.planned_sessions)
@@ -315,7 +316,8 @@ def choose_task_session(
         _require_active(course)
         if Session.objects.filter(pk=session.pk, attendance=Attendance.CANCELLED).exists():
             raise refuse(_("This appointment was cancelled; choose its replacement session instead."))
-        course.chosen_sessions = {**course.chosen_sessions, task_key: session.number}
+        chosen = {k: n for k, n in course.chosen_sessions.items() if k != task_key}
+        course.chosen_sessions = {**chosen, task_key: session.number} if here else chosen
         course.save(update_fields=["chosen_sessions"])
         record(actor, "course.task_session", obj=course, client_id=course.client_id, request=request)
     return course

@@ -237,14 +237,20 @@ def save_agenda(request: AuthedRequest, session_id: int) -> HttpResponse:
 @clinical_view
 @require_POST
 def choose_task_session(request: AuthedRequest, session_id: int) -> HttpResponse:
-    """Hold a task the protocol holds once (IPT-A's session with a parent) at this session."""
+    """Hold a task the protocol holds once (IPT-A's session with a parent) at this session, or take
+    the choice back (`release`)."""
     session = _session_post(request, session_id)
     try:
-        actions.choose_task_session(
-            request.user, session, task_key=request.POST.get("task_key", ""), request=request
-        )
+        here = "release" not in request.POST
+        task_key = request.POST.get("task_key", "")
+        actions.choose_task_session(request.user, session, task_key=task_key, here=here, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Planned for this session."))
+        messages.success(
+            request,
+            _("Planned for this session.")
+            if here
+            else _("No session planned: every session of the phase offers it."),
+        )
     return back_to(session, "agenda-h")

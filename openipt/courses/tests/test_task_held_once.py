@@ -70,6 +70,25 @@ def test_once_chosen_the_parent_task_is_on_that_session_only(
     )
 
 
+def test_the_choice_can_be_taken_back_from_the_chosen_session(
+    client: HttpClient, alice: User, teen_course: Course
+) -> None:
+    client.force_login(alice)
+    hold_here(client, teen_course, 6)
+    assert "Plan it for another session" in page(client, teen_course, 6)
+
+    session = teen_course.sessions.get(number=6)
+    released = client.post(
+        reverse("courses:task-session", args=[session.pk]), {"task_key": PARENT, "release": "1"}
+    )
+
+    assert released.status_code == 302
+    teen_course.refresh_from_db()
+    assert teen_course.chosen_sessions == {}
+    assert all("Plan it for this session" in page(client, teen_course, n) for n in range(4, 10))
+    assert AuditEvent.objects.filter(action="course.task_session").count() == 2
+
+
 def test_choosing_another_session_moves_it(client: HttpClient, alice: User, teen_course: Course) -> None:
     client.force_login(alice)
     hold_here(client, teen_course, 6)
