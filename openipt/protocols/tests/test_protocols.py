@@ -369,7 +369,8 @@ def test_protocol_files_cite_no_file_outside_the_repository(key: str) -> None:
         ("ipt-adolescent", [(11, False), (12, True), (17, True), (18, False)]),
         ("ipt-standard", [(17, False), (18, True), (90, True)]),
         ("ipt-brief", [(17, False), (18, True)]),
-        ("ipt-maintenance", [(17, False), (18, True)]),
+        # Maintenance continues an acute course whose start checked the age: no bound of its own.
+        ("ipt-maintenance", [(12, True), (17, True), (18, True)]),
     ],
 )
 def test_each_protocol_declares_the_ages_it_is_for(key: str, ages: list[tuple[int, bool]]) -> None:
