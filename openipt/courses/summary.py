@@ -147,8 +147,9 @@ def score_chart(client: Client, instrument_key: str, course: Course | None = Non
     """An SVG trend chart of one instrument for a client (or one course), severity bands shaded."""
     instrument = get_instrument(instrument_key)
     # Only what the chart and its caption show: a response's answers (JSON) are not read here.
+    # A response completed by a later one (the portal's questions after crisis help) counts once.
     scores = (
-        Score.objects.filter(client=client, instrument=instrument_key)
+        Score.objects.filter(client=client, instrument=instrument_key, response__completed_by__isnull=True)
         .select_related("response__session")
         .only("total", "band", "instrument", "completed_at", "response__session__number")
     )

@@ -134,9 +134,15 @@ class Measure:
 
 
 def own_scores(client: Client) -> list[Score]:
-    """The client's scores on the charted measures, from answers they gave themselves, oldest first."""
+    """The client's scores on the charted measures, from answers they gave themselves, oldest first;
+    a response completed by a later one (the questions after crisis help) counts once, as that one."""
     return list(
-        Score.objects.filter(client=client, instrument__in=CHARTED, response__source=Source.CLIENT)
+        Score.objects.filter(
+            client=client,
+            instrument__in=CHARTED,
+            response__source=Source.CLIENT,
+            response__completed_by__isnull=True,
+        )
         .only("instrument", "total", "band", "completed_at")
         .order_by("completed_at", "id")
     )

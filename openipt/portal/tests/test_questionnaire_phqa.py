@@ -13,8 +13,10 @@ from openipt.accounts.models import User
 from openipt.clients.models import Client
 from openipt.courses.actions import start_course
 from openipt.courses.models import Course, Session
+from openipt.courses.summary import score_chart
 from openipt.measures.models import Response
 from openipt.portal.models import QuestionnaireDraft
+from openipt.portal.progress import own_scores
 from openipt.portal.questionnaires import due_questionnaires
 from openipt.safety.models import RiskAlert
 
@@ -142,6 +144,9 @@ def test_after_a_positive_item_9_crisis_help_comes_first_then_the_supplementary_
     assert RiskAlert.objects.count() == 1  # item 9's alert is not raised twice
     assert not QuestionnaireDraft.objects.exists()
     assert "Thank you" in http.get(url(session_1, "done")).content.decode()
+    # Charted once: the first response is completed by the second, not a second point.
+    assert [s.response_id for s in own_scores(first.client)] == [complete.pk]
+    assert [s.response_id for s in score_chart(first.client, "phqa")[1]] == [complete.pk]
 
 
 def test_a_positive_supplementary_answer_is_sent_at_once_with_crisis_help_again(
