@@ -247,7 +247,7 @@ def test_the_in_session_form_raises_the_alerts(
     )
 
     assert page.status_code == 302, page.content.decode()[:2000]
-    assert page["Location"] == reverse("courses:session", args=[session_1.pk])
+    assert page["Location"] == reverse("courses:session", args=[session_1.pk]) + "#measures-h"
     response = Response.objects.get()
     assert (response.instrument, response.session, response.channel) == (key, session_1, Channel.IN_SESSION)
     assert response.answers == answers
@@ -404,7 +404,7 @@ def only_this_answer_positive(instrument: Instrument, link_id: str, index: int) 
             continue
         if item.link_id in forced:
             chosen[item.link_id] = forced[item.link_id]
-        elif item.required:
+        elif item.required or item.never_skipped:  # a risk question is asked on every path
             chosen[item.link_id] = _index(item, "none")
     assert chosen[link_id] == index
     return chosen
