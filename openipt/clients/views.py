@@ -21,6 +21,7 @@ from openipt.measures.due import measures_for_courses
 from openipt.measures.licensing import available_instruments
 from openipt.measures.tracking import outcomes_for_course, track_courses
 from openipt.safety.actions import crisis_resources_for
+from openipt.safety.alerts import acknowledged_alerts
 
 from . import actions
 from .access import can_write, get_client_for_user, visible_clients
@@ -129,6 +130,7 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
         "track": track_courses([course]).get(course.pk) if course else None,
         "measures": measures_for_courses([course], today)[course.pk] if course else None,
         "safety_plan": client.safety_plans.order_by("-version").first(),
+        "past_alerts": acknowledged_alerts(client),
         "people_count": client.people.count(),
         "interval_rows": interval_rows(course) if course else [],
         **_formulation(course or outcome_course),

@@ -134,16 +134,22 @@ def course_document(course: Course) -> dict[str, Any]:
         .select_related("response__session")
         .order_by("completed_at", "id")
     ]
+    # Acknowledged alerts stay in the record with who acknowledged them, when and what they did.
     alerts = [
         {
             "flag": a.flag,
+            "summary": a.summary,
+            "instrument": a.response.instrument,
             "severity": a.severity,
             "raised_at": _iso(a.raised_at),
             "status": a.status,
             "acknowledged_at": _iso(a.acknowledged_at),
+            "acknowledged_by": None if a.acknowledged_by is None else str(a.acknowledged_by),
             "action_taken": a.action_taken,
         }
-        for a in RiskAlert.objects.filter(response__course=course).order_by("raised_at", "id")
+        for a in RiskAlert.objects.filter(response__course=course)
+        .select_related("response", "acknowledged_by")
+        .order_by("raised_at", "id")
     ]
     return {
         **_arc(course),

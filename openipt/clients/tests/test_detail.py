@@ -173,7 +173,7 @@ def test_it_runs_the_same_queries_however_long_the_history(
     hold(alice, s[0], phq9=20, gad7=15)
     record_response(alice, client_a, instrument="phq9", answers=phq9(19, item9=1), session=s[1])
     client.force_login(alice)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(url(client_a))
 
     # Twelve more sessions held with scores, two more open alerts and an earlier course.
@@ -185,7 +185,7 @@ def test_it_runs_the_same_queries_however_long_the_history(
     again = start_course(alice, client_a, protocol_key="ipt-standard", start_date=date(2026, 6, 22))
     for session in sessions(again)[:4]:
         hold(alice, session, phq9=9, gad7=6)
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         response = client.get(url(client_a))
     assert len(response.context["banner"].open_alerts) == 3
     assert len(response.context["charts"][0][2]) == 20

@@ -14,6 +14,8 @@ from openipt.audit.models import AuditEvent
 from openipt.courses.actions import record_attendance
 from openipt.measures.actions import record_response
 from openipt.notes.actions import save_draft, sign_note
+from openipt.safety.actions import acknowledge_alert
+from openipt.safety.models import RiskAlert
 
 
 def export(course_id: str) -> dict[str, Any]:
@@ -59,3 +61,23 @@ def test_it_finds_a_course_by_uuid(course_a) -> None:
 def test_an_unknown_course_is_a_clear_error(db, ident: str) -> None:
     with pytest.raises(CommandError, match="give the course number or UUID"):
         call_command("export", "course", ident, stdout=StringIO())
+
+
+def test_it_keeps_acknowledged_alerts_with_who_when_and_the_action(alice, client_a, course_a) -> None:
+    session = course_a.sessions.order_by("number").first()
+    record_response(alice, client_a, instrument="phq9", answers=[0] * 8 + [2], session=session)
+    alert = acknowledge_alert(
+        alice, RiskAlert.objects.get(), action_taken="Phoned her; safety plan reviewed."
+    )
+    [exported] = export(str(course_a.pk))["alerts"]
+    assert exported == {
+        "flag": "suicidal_ideation",
+        "summary": "Thoughts of being better off dead or of self-harm",
+        "instrument": "phq9",
+        "severity": "high",
+        "raised_at": alert.raised_at.isoformat(),
+        "status": "acknowledged",
+        "acknowledged_at": alert.acknowledged_at.isoformat(),
+        "acknowledged_by": "Alice",
+        "action_taken": "Phoned her; safety plan reviewed.",
+    }
