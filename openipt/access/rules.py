@@ -107,6 +107,31 @@ def landing_url(user: Any, *, grants_in_force: bool | None = None) -> str:
     return reverse("courses:caseload")
 
 
+def sign_in_destination(user: Any, requested: str | None) -> str:
+    """Where signing in leads: the page asked for (`next`) when it lies in this user's part of
+    OpenIPT, else `landing_url`. The front page (`/`) means "where my OpenIPT begins", whoever
+    asks. A client's part is the portal and their own account pages, so a client sent to sign in
+    from a staff page (or the front page) lands on the portal, never on a refusal; staff are
+    never sent into the client's portal."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    path = urlsplit(requested or "").path
+    try:
+        match = resolve(path) if path else None
+    except Resolver404:
+        match = None
+    if match is None or match.view_name == "courses:caseload":
+        return landing_url(user)
+    in_portal = "portal" in match.namespaces
+    own_account = (match.url_name or "").startswith(("account_", "mfa_"))
+    is_client = getattr(user, "role", None) == Role.CLIENT
+    if in_portal != is_client and not (is_client and own_account):
+        return landing_url(user)
+    return str(requested)
+
+
 def reads_by_break_glass(user: Any) -> bool:
     """Whether this user's clinical reads happen under emergency access (audited as such)."""
     return is_administrator(user)

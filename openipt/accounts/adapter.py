@@ -9,7 +9,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
-from openipt.access.rules import landing_url
+from openipt.access.rules import landing_url, sign_in_destination
 from openipt.audit.actions import record
 
 from . import events, sessions
@@ -29,6 +29,12 @@ class AccountAdapter(DefaultAccountAdapter):
         """Clients land on their portal, clinical staff on their caseload, administrators on
         their user list (`rules.landing_url`)."""
         return landing_url(request.user)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        """The `next` page only when it lies in the user's part of OpenIPT: a client who signs in
+        from the front page or a staff page lands on their portal (`rules.sign_in_destination`)."""
+        kwargs["redirect_url"] = sign_in_destination(user, kwargs.get("redirect_url"))
+        return super().post_login(request, user, **kwargs)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
