@@ -225,6 +225,7 @@ ROUTES = {
     "portal:join": "public",
     "portal:sign-in-link": "public",
     "portal:sign-in": "public",
+    "portal:forgotten-username": "public",
 }
 # django-allauth's own pages (sign-in, password, two-factor): anyone may ask for them; the body
 # check still applies. Listed by name so that a new allauth page is a decision, not an accident.

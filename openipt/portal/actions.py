@@ -4,6 +4,7 @@ transaction and writes its audit row (ids only: never a name, e-mail address, to
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +13,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,6 +23,7 @@ from openipt.accounts.models import Role, User
 from openipt.accounts.sessions import end_sessions
 from openipt.audit.actions import record
 from openipt.clients.models import Client
+from openipt.lib.errors import refuse
 
 from . import tokens
 from .models import InvitationKind, PortalAccount, PortalInvitation, SignInLink
@@ -139,13 +141,44 @@ def _new_username() -> str:
             return name
 
 
+USERNAME = re.compile(r"[\w.@+-]+")
+
+
+def _chosen_username(raw: str, user: User) -> str:
+    """The username a client chose, as stored (lower case, so it signs in however it is typed).
+
+    Taken means taken by anyone: the refusal says only that, never whose it is.
+    """
+    name = raw.strip().lower()
+    if len(name) < 3:
+        raise refuse(_("Choose a username of at least 3 characters."), "username")
+    if len(name) > 150:
+        raise refuse(_("Choose a username of at most 150 characters."), "username")
+    if not USERNAME.fullmatch(name):
+        raise refuse(
+            _("Use only letters, numbers and the signs . @ + - _ in a username (no spaces)."), "username"
+        )
+    if User.objects.filter(username__iexact=name).exclude(pk=user.pk).exists():
+        raise refuse(_("That username is taken. Choose another."), "username")
+    return name
+
+
 def join(
-    *, token: str = "", code: str = "", password: str, request: HttpRequest | None = None
+    *,
+    token: str = "",
+    code: str = "",
+    password: str,
+    username: str = "",
+    request: HttpRequest | None = None,
 ) -> PortalAccount:
     """Use an invitation: create the client's portal user (or, if they have one, set its new
     password), mark the invitation used. Works once, also when two requests race (row lock).
 
-    Raises InvitationProblem or ValidationError (the password) and then changes nothing.
+    `username` is the one the client chose (their e-mail address will do); without one an
+    existing account keeps its username and a new one is given a random `c-…` name.
+    Raises InvitationProblem, or ValidationError (the username or the password), and then
+    changes nothing. The username is checked only after the invitation, so nobody without one
+    can use the form to ask which usernames exist.
     """
     with transaction.atomic():
         invitation = open_invitation(token=token, code=code, lock=True)
@@ -156,10 +189,16 @@ def join(
             if account
             else User(username=_new_username(), role=Role.CLIENT, organisation_id=client.organisation_id)
         )
+        if username.strip():
+            user.username = _chosen_username(username, user)
         validate_password(password, user)
         user.set_password(password)
         user.is_active = True
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # the same name chosen by someone else a moment ago
+            raise refuse(_("That username is taken. Choose another."), "username") from None
         if account is None:
             account = PortalAccount.objects.create(user=user, client=client, created_by=invitation.created_by)
         invitation.used_at = timezone.now()
@@ -236,3 +275,39 @@ def use_sign_in_link(token: str, *, request: HttpRequest | None = None) -> User 
         )
     user: Any = link.account.user
     return user
+
+
+def send_usernames(email: str, *, request: HttpRequest | None = None, sign_in_url: str = "") -> bool:
+    """E-mail the portal usernames of the active clients with this e-mail address on their record,
+    to that address only. Returns whether an e-mail was sent (never shown to the asker: the page
+    answers the same either way, so it cannot be used to learn who has an account)."""
+    accounts = list(
+        PortalAccount.objects.select_related("user", "client__organisation")
+        .filter(client__email__iexact=email.strip(), user__is_active=True, user__role=Role.CLIENT)
+        .order_by("user__username")
+    )
+    if not accounts:
+        record(None, "portal.username_reminder.refused", request=request, actor_label="unknown address")
+        return False
+    with transaction.atomic():
+        for account in accounts:
+            record(
+                account.user,
+                "portal.username_reminder",
+                obj=account,
+                client_id=account.client_id,
+                request=request,
+            )
+    by_organisation: dict[str, list[PortalAccount]] = {}
+    for account in accounts:  # a person may be a client of two clinics: one e-mail from each
+        by_organisation.setdefault(account.client.organisation.name, []).append(account)
+    sent = False
+    for organisation, group in by_organisation.items():
+        context = {
+            "usernames": "\n".join(a.user.username for a in group),
+            "organisation": organisation,
+            "link": sign_in_url,
+        }
+        subject = _("Your username for %(org)s online") % {"org": organisation}
+        sent = _mail(subject, "portal/email/username.txt", context, group[0].client.email, group[0]) or sent
+    return sent

@@ -11,6 +11,14 @@ from .homework import MAX_REFLECTION
 
 
 class PasswordPairForm(forms.Form):
+    username = forms.CharField(
+        label=_("Choose a username"),
+        max_length=150,
+        help_text=_(
+            "Something you will remember, or your e-mail address. Letters, numbers and . @ + - _ only."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
     password1 = forms.CharField(
         label=_("Choose a password"),
         strip=False,
@@ -37,7 +45,7 @@ class CodeJoinForm(PasswordPairForm):
         help_text=_("The code in your letter, e.g. K7PQM-3XW9A."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    field_order = ["code", "password1", "password2"]
+    field_order = ["code", "username", "password1", "password2"]
 
 
 class LinkJoinForm(PasswordPairForm):
@@ -48,8 +56,18 @@ class SignInLinkForm(forms.Form):
     username = forms.CharField(
         label=_("Your username"),
         max_length=150,
-        help_text=_("It starts with c-, e.g. c-k7pqm3xw."),
+        help_text=_("The username you chose when you joined (it may be your e-mail address)."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class ForgottenUsernameForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("The address your therapist has for you."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+        error_messages={"invalid": _("Type a whole e-mail address, like name@example.org.")},
     )
 
 

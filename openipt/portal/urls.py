@@ -14,6 +14,7 @@ urlpatterns = [
     path("join/", views.join, name="join"),
     path("sign-in-link/", views.sign_in_link, name="sign-in-link"),
     path("sign-in/", views.sign_in, name="sign-in"),
+    path("forgotten-username/", views.forgotten_username, name="forgotten-username"),
     path("clients/<int:client_id>/invite/", views.invite, name="invite"),
     path("clients/<int:client_id>/revoke/", views.revoke, name="revoke"),
     path("questionnaires/", include("openipt.portal.questionnaire_urls")),

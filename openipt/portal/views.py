@@ -27,12 +27,13 @@ from openipt.clients.access import can_write, get_client_for_user
 from openipt.clients.models import Client
 from openipt.courses.models import Attendance, CourseStatus, Session
 from openipt.diary.summary import card_for as diary_card
+from openipt.lib.forms import apply_error
 from openipt.safety.actions import FALLBACK, crisis_resources_for
 
 from . import actions, progress, tokens
 from . import homework as portal_homework
 from . import learn as learn_pages
-from .forms import CodeJoinForm, HomeworkAnswerForm, LinkJoinForm, SignInLinkForm
+from .forms import CodeJoinForm, ForgottenUsernameForm, HomeworkAnswerForm, LinkJoinForm, SignInLinkForm
 from .homework import get_client_homework, homework_for_client, stamp
 from .questionnaires import due_questionnaires
 from .throttle import over_limit
@@ -113,7 +114,7 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
-            problem, response = _join(request, form.cleaned_data, by_link)
+            problem, response = _join(request, form, by_link)
             if response is not None:
                 return response
     else:
@@ -127,20 +128,30 @@ def join(request: HttpRequest) -> HttpResponse:
         request,
         "portal/join.html",
         {"form": form, "problem": problem, "by_link": by_link},
-        status=400 if problem and request.method == "POST" else 200,
+        status=400 if (problem or form.errors) and request.method == "POST" else 200,
     )
 
 
-def _join(request: HttpRequest, data: dict[str, Any], by_link: bool) -> tuple[str, HttpResponse | None]:
+def _join(
+    request: HttpRequest, form: CodeJoinForm | LinkJoinForm, by_link: bool
+) -> tuple[str, HttpResponse | None]:
     if not by_link and over_limit(f"code-ip:{client_ip(request)}", limit=10, window_seconds=WINDOW):
         return _("Too many tries. Wait 15 minutes, then try again."), None
+    data = form.cleaned_data
     try:
         account = actions.join(
-            token=data.get("t", ""), code=data.get("code", ""), password=data["password1"], request=request
+            token=data.get("t", ""),
+            code=data.get("code", ""),
+            password=data["password1"],
+            username=data["username"],
+            request=request,
         )
     except actions.InvitationProblem as e:
         return str(e), None
     except ValidationError as e:
+        if hasattr(e, "error_dict"):  # the username: shown beside its field
+            apply_error(form, e)
+            return "", None
         return " ".join(e.messages), None
     login(request, account.user, backend=BACKEND)
     messages.success(
@@ -171,6 +182,29 @@ def sign_in_link(request: HttpRequest) -> HttpResponse:
             sent = True
     context = {"form": form, "sent": sent, "problem": problem}
     return render(request, "portal/sign_in_link.html", context, status=429 if problem else 200)
+
+
+def forgotten_username(request: HttpRequest) -> HttpResponse:
+    """E-mail a client their username. Like the sign-in link: the same answer, after the same
+    floor, whether or not the address is known; attempts limited per address and per asker."""
+    form = ForgottenUsernameForm(request.POST or None)
+    sent = False
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        by_email = over_limit("name-email:" + tokens.digest(email), limit=5, window_seconds=WINDOW)
+        by_ip = over_limit(f"name-ip:{client_ip(request)}", limit=5, window_seconds=WINDOW)
+        if by_email or by_ip:
+            problem = _("Too many tries. Wait 15 minutes, then try again.")
+        else:
+            started = _clock()
+            sign_in_url = request.build_absolute_uri(reverse("account_login"))
+            actions.send_usernames(email, request=request, sign_in_url=sign_in_url)
+            _pad_to_floor(started)
+            sent = True
+    context = {"form": form, "sent": sent, "problem": problem}
+    status = 429 if problem else 400 if form.errors else 200
+    return render(request, "portal/forgotten_username.html", context, status=status)
 
 
 def _pad_to_floor(started: float) -> None:

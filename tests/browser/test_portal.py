@@ -92,10 +92,11 @@ def test_invitation_first_sign_in_risk_answer_crisis_help_and_the_alert(demo, br
     link = re.search(r"https?://\S+/portal/join/\?t=\S+", invitation.body)
     assert link, invitation.body
 
-    # The client, on their own phone, opens the link and chooses a password.
+    # The client, on their own phone, opens the link and chooses a username and a password.
     phone = browser.new_context(viewport=PHONE).new_page()  # the client's own phone: no shared cookies
     phone.goto(link.group(0))
     check_phone(phone, "journey-01-join")
+    phone.fill("#id_username", "journey.reads")
     phone.fill("#id_password1", CLIENT_PASSWORD)
     phone.fill("#id_password2", CLIENT_PASSWORD)
     phone.click("button[type=submit]")

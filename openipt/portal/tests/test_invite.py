@@ -139,7 +139,12 @@ def test_audit_rows_carry_no_name_or_secret(alice: User, emailed: Client) -> Non
     token = link_token(mail.outbox[0])
     HttpClient().post(
         "/portal/join/",
-        {"t": token, "password1": "kettle meadow lantern 318", "password2": "kettle meadow lantern 318"},
+        {
+            "t": token,
+            "username": "maya.reads",
+            "password1": "kettle meadow lantern 318",
+            "password2": "kettle meadow lantern 318",
+        },
     )
 
     rows = " ".join(str(v) for e in AuditEvent.objects.all() for v in e.__dict__.values())

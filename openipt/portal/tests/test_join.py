@@ -19,7 +19,7 @@ from openipt.portal.models import PortalAccount, PortalInvitation
 
 from .conftest import NEW_PASSWORD
 
-PASSWORDS = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+PASSWORDS = {"username": "maya.reads", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
 
 
 def invite(alice: User, client: Client, kind: str = "email") -> str:
@@ -46,7 +46,7 @@ def test_it_joins_by_link(alice: User, emailed: Client) -> None:
     account = PortalAccount.objects.select_related("user").get(client=emailed)
     user = account.user
     assert user.role == Role.CLIENT and user.organisation_id == emailed.organisation_id
-    assert user.username.startswith("c-") and user.check_password(NEW_PASSWORD)
+    assert user.username == "maya.reads" and user.check_password(NEW_PASSWORD)
     assert PortalInvitation.objects.get().used_at is not None
     home = http.get("/portal/").content.decode()
     assert "Hello, Maya" in home and user.username in home  # the username, shown once to write down
@@ -131,7 +131,8 @@ def test_a_weak_password_is_refused_and_the_invitation_stays_open(alice: User, e
     before = state()
 
     response = HttpClient().post(
-        "/portal/join/", {"t": token, "password1": "password", "password2": "password"}
+        "/portal/join/",
+        {"t": token, "username": "maya.reads", "password1": "password", "password2": "password"},
     )
 
     assert response.status_code == 400 and "too common" in response.content.decode()
@@ -141,7 +142,7 @@ def test_a_weak_password_is_refused_and_the_invitation_stays_open(alice: User, e
 def test_mismatched_passwords_are_refused(alice: User, emailed: Client) -> None:
     token = invite(alice, emailed)
 
-    response = HttpClient().post("/portal/join/", {"t": token, "password1": NEW_PASSWORD, "password2": "x"})
+    response = HttpClient().post("/portal/join/", {"t": token, **PASSWORDS, "password2": "x"})
 
     assert "not the same" in response.content.decode()
     assert not PortalAccount.objects.exists()
@@ -153,7 +154,9 @@ def test_a_second_invitation_sets_a_new_password_for_the_same_account(
     token = invite(alice, emailed)
     new = "harbour pencil violet 902"
 
-    HttpClient().post("/portal/join/", {"t": token, "password1": new, "password2": new})
+    HttpClient().post(
+        "/portal/join/", {"t": token, "username": portal_user.username, "password1": new, "password2": new}
+    )
 
     portal_user.refresh_from_db()
     assert PortalAccount.objects.count() == 1 and User.objects.filter(role=Role.CLIENT).count() == 1
@@ -199,3 +202,72 @@ def test_a_new_invitation_after_closing_access_opens_it_again(alice: User, email
     user.refresh_from_db()
     assert user.is_active is True and PortalAccount.objects.count() == 1
     assert http.get("/portal/").status_code == 200
+
+
+# --- choosing a username ------------------------------------------------------------------------
+
+
+def test_the_chosen_username_signs_in_however_it_is_typed(alice: User, emailed: Client) -> None:
+    token = invite(alice, emailed)
+    HttpClient().post("/portal/join/", {"t": token, **PASSWORDS, "username": "  Maya.Reads "})
+
+    user = PortalAccount.objects.get(client=emailed).user
+    assert user.username == "maya.reads"
+    http = HttpClient()
+    response = http.post("/accounts/login/", {"login": "MAYA.reads", "password": NEW_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/portal/"
+
+
+def test_an_email_address_will_do_as_a_username(alice: User, client_a: Client) -> None:
+    code = invite(alice, client_a, "code")
+
+    response = HttpClient().post("/portal/join/", {"code": code, **PASSWORDS, "username": "Maya@Example.org"})
+
+    assert response.status_code == 302
+    assert PortalAccount.objects.get(client=client_a).user.username == "maya@example.org"
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("ALICE", "That username is taken. Choose another."),  # a staff member's, in other letters
+        ("maya reads", "Use only letters, numbers and the signs . @ + - _ in a username (no spaces)."),
+        ("ma", "Choose a username of at least 3 characters."),
+        ("", "This field is required."),
+    ],
+)
+def test_a_username_that_cannot_be_used_is_refused_beside_its_field(
+    alice: User, emailed: Client, typed: str, message: str
+) -> None:
+    token = invite(alice, emailed)
+    before = state()
+
+    response = HttpClient().post("/portal/join/", {"t": token, **PASSWORDS, "username": typed})
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors == {"username": [message]}
+    assert state() == before  # nothing created, the invitation still open
+    body = response.content.decode()
+    assert "Alice" not in body and "alice@" not in body  # "taken" says nothing of whose it is
+
+
+def test_without_an_open_invitation_a_taken_username_is_not_checked(alice: User, emailed: Client) -> None:
+    token = invite(alice, emailed)[::-1]
+
+    response = HttpClient().post("/portal/join/", {"t": token, **PASSWORDS, "username": "alice"})
+
+    body = response.content.decode()
+    assert "This invitation link is not known" in body and "taken" not in body
+
+
+def test_a_client_joining_again_may_keep_their_username(
+    alice: User, emailed: Client, portal_user: User
+) -> None:
+    token = invite(alice, emailed)
+
+    response = HttpClient().post("/portal/join/", {"t": token, **PASSWORDS, "username": portal_user.username})
+
+    assert response.status_code == 302
+    portal_user.refresh_from_db()
+    assert portal_user.check_password(NEW_PASSWORD)
