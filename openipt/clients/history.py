@@ -175,7 +175,7 @@ def _related_names(pairs: list[tuple[int, Any, Any]]) -> dict[tuple[type[models.
                 wanted[_target(f)].update(v for v in (before, after) if v not in (None, NOT_RECORDED))
     names = {}
     for related, pks in wanted.items():
-        for pk, obj in related._default_manager.in_bulk(pks).items():
+        for pk, obj in related._base_manager.in_bulk(pks).items():  # retired records too
             names[(related, pk)] = str(obj)
     return names
 

@@ -2,7 +2,9 @@
 
 People and events belong to the client, not to one course, so later courses start from what is
 already known. A person is never deleted: the history of a relationship matters to the work, so a
-person who died is marked deceased and one who drifted away moves to the outer ring.
+person who died is marked deceased and one who drifted away moves to the outer ring. A record
+added by mistake is retired with a reason, and a person recorded twice is merged into one record;
+either way the retired record stays in the database and its history, out of every list.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from django.utils.translation import gettext as _
 from openipt.audit.actions import record
 from openipt.clients.access import can_write
 from openipt.clients.models import Client
-from openipt.courses.models import Course
+from openipt.courses.models import CommunicationAnalysis, Course
 from openipt.lib.errors import ValidationError, refuse
 
+from . import duplicates
 from .models import Conflict, EventKind, Frequency, LifeEvent, Met, Person, Relationship, Ring
 
 NAME_MAX = 80
@@ -134,6 +137,31 @@ def _person_errors(client: Client, person: Person) -> dict[str, list[str]]:
     return errors
 
 
+class PossibleDuplicate(ValidationError):
+    """The person about to be added looks like someone already in the inventory. Nothing was
+    saved; `people` are the likely matches, to open instead or to confirm this is someone else."""
+
+    def __init__(self, people: list[Person]) -> None:
+        names = ", ".join(p.name for p in people)
+        super().__init__(
+            _(
+                "This may be someone already in the inventory (%(names)s). Open them instead, or "
+                "tick “This is someone else” and add again."
+            )
+            % {"names": names}
+        )
+        self.people = people
+
+
+def likely_duplicates(client: Client, name: str, relationship: str) -> list[Person]:
+    """People of the client's inventory now who are likely the same as (name, relationship)."""
+    return [
+        p
+        for p in Person.objects.filter(client=client).order_by("name", "id")
+        if duplicates.likely_same(name, relationship, p.name, p.relationship) is not None
+    ]
+
+
 def add_person(
     actor: Any,
     client: Client,
@@ -141,17 +169,25 @@ def add_person(
     name: str,
     relationship: str,
     ring: str = Ring.MIDDLE,
+    confirmed_new: bool = False,
     request: HttpRequest | None = None,
     **details: Any,
 ) -> Person:
     """Add an important person to the client's inventory (the quick add needs only name,
-    relationship and ring; the rest can be filled in later with `update_person`)."""
+    relationship and ring; the rest can be filled in later with `update_person`).
+
+    A likely duplicate (`duplicates.likely_same`) is refused with `PossibleDuplicate` unless the
+    clinician has confirmed this is someone else (`confirmed_new`)."""
     _require_writer(actor, client)
     values = _clean_person({"name": name, "relationship": relationship, "ring": ring, **details})
     person = Person(client=client, created_by=actor, **values)
     errors = _person_errors(client, person)
     if errors:
         raise ValidationError(errors)
+    if not confirmed_new:
+        matches = likely_duplicates(client, person.name, person.relationship)
+        if matches:
+            raise PossibleDuplicate(matches)
     with transaction.atomic():
         person.save()
         record(actor, "person.add", obj=person, client_id=client.pk, request=request)
@@ -196,6 +232,107 @@ def update_person(
         stored.save(update_fields=[*changed, "version", "updated_at"])
         record(actor, "person.update", obj=stored, client_id=client.pk, request=request)
     return stored
+
+
+REASON_MAX = 200
+
+
+def retire_person(actor: Any, person: Person, *, reason: str, request: HttpRequest | None = None) -> Person:
+    """Retire a person added by mistake: gone from the circle, the lists and the suggestions,
+    kept in the record and its history, with who retired them, when and why."""
+    client = person.client
+    _require_writer(actor, client)
+    reason = " ".join(str(reason or "").split())
+    if len(reason) < 3:
+        raise refuse(_("Say why this person is being removed, e.g. “added by mistake”."), "reason")
+    if len(reason) > REASON_MAX:
+        raise refuse(
+            _("The reason is too long: %(length)d characters; the most is %(max)d.")
+            % {"length": len(reason), "max": REASON_MAX},
+            "reason",
+        )
+    with transaction.atomic():
+        stored = _current_for_update(person)
+        _retire(actor, stored, reason=reason)
+        record(actor, "person.retire", obj=stored, client_id=client.pk, request=request)
+    return stored
+
+
+def _current_for_update(person: Person) -> Person:
+    stored = Person.everyone.select_for_update().get(pk=person.pk)
+    if stored.retired_at is not None:
+        raise refuse(_("%(name)s was already removed from the inventory.") % {"name": stored.name})
+    return stored
+
+
+def _retire(actor: Any, person: Person, *, reason: str = "", merged_into: Person | None = None) -> None:
+    person.retired_at = timezone.now()
+    person.retired_by = actor
+    person.retired_reason = reason
+    person.merged_into = merged_into
+    person.version += 1
+    person.save(
+        update_fields=["retired_at", "retired_by", "retired_reason", "merged_into", "version", "updated_at"]
+    )
+
+
+# When two records of one person are merged, what the kept record does not know yet is taken from
+# the other; nothing written about either is lost.
+UNKNOWN = {"contact": "", "expectations_met": Met.UNKNOWN}
+CONFLICT_ORDER = [Conflict.NONE, Conflict.SOME, Conflict.SERIOUS]
+
+
+def _merged_values(kept: Person, other: Person) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        mine, theirs = getattr(kept, name), getattr(other, name)
+        if theirs and theirs not in mine:
+            values[name] = f"{mine}\n\n{theirs}" if mine else theirs
+    for name, unknown in UNKNOWN.items():
+        if getattr(kept, name) == unknown and getattr(other, name) != unknown:
+            values[name] = getattr(other, name)
+    if CONFLICT_ORDER.index(Conflict(other.conflict)) > CONFLICT_ORDER.index(Conflict(kept.conflict)):
+        values["conflict"] = other.conflict
+    for name in FLAGS:
+        if getattr(other, name) and not getattr(kept, name):
+            values[name] = True
+    if kept.died_on is None and other.died_on is not None:
+        values["died_on"] = other.died_on
+    return values
+
+
+def merge_people(actor: Any, keep: Person, other: Person, *, request: HttpRequest | None = None) -> Person:
+    """Merge `other` into `keep`, two records of the same person: `other`'s life events, diary
+    links and communication analyses move to `keep`, what `keep` does not know yet is filled in
+    from `other`, and `other` is retired as merged into `keep`. Both keep their history."""
+    client = keep.client
+    _require_writer(actor, client)
+    if other.client_id != keep.client_id:
+        raise refuse(_("Choose someone from this client's inventory."), "other")
+    if other.pk == keep.pk:
+        raise refuse(_("Choose another person: a record cannot be merged with itself."), "other")
+    with transaction.atomic():
+        kept, gone = _current_for_update(keep), _current_for_update(other)
+        links = LifeEvent.people.through.objects
+        moving = set(links.filter(person=gone).values_list("lifeevent_id", flat=True))
+        there = set(links.filter(person=kept, lifeevent_id__in=moving).values_list("lifeevent_id", flat=True))
+        links.bulk_create([links.model(lifeevent_id=e, person=kept) for e in sorted(moving - there)])
+        links.filter(person=gone).delete()
+        for entry in gone.diary_entries.all():  # through the entry, so its own history records it
+            entry.people.add(kept)
+            entry.people.remove(gone)
+        for analysis in CommunicationAnalysis.objects.filter(person=gone):
+            analysis.person = kept
+            analysis.save(update_fields=["person"])
+        values = _merged_values(kept, gone)
+        for name, value in values.items():
+            setattr(kept, name, value)
+        kept.version += 1
+        kept.save(update_fields=[*values, "version", "updated_at"])
+        _retire(actor, gone, merged_into=kept)
+        record(actor, "person.merge", obj=kept, client_id=client.pk, request=request)
+        record(actor, "person.retire", obj=gone, client_id=client.pk, request=request)
+    return kept
 
 
 # ---- Life events ----

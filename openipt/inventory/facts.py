@@ -1,6 +1,7 @@
 """The client's inventory and timeline as the plain facts the problem-area rules read
 (`formulation.PersonFacts`, `formulation.EventFacts`), and the window around the onset the
-course's protocol sets. Read-only; two queries."""
+course's protocol sets. Read-only; two queries. People retired from the inventory (added by
+mistake, or merged into another record) are not among the facts."""
 
 from __future__ import annotations
 
@@ -30,14 +31,16 @@ def facts_for(
             changed_around_onset=p.changed_around_onset,
             linked_to_depression=p.linked_to_depression,
         )
-        for p in client.people.all()
+        for p in client.people.all()  # the current people: retired records are left out
     ]
-    # One row per event and person involved (the join keeps events with nobody linked).
+    current = {p.id for p in people}
+    # One row per event and person involved (the join keeps events with nobody linked). The join
+    # reaches retired people too; their links are dropped here, as they are everywhere else.
     rows = client.life_events.order_by("on", "id").values_list("id", "kind", "on", "description", "people")
     events: dict[int, tuple[str, date, str, list[int]]] = {}
     for pk, kind, on, description, person_id in rows:
         linked = events.setdefault(pk, (kind, on, description, []))[3]
-        if person_id is not None:
+        if person_id in current:
             linked.append(person_id)
     return (
         people,

@@ -74,12 +74,39 @@ def _ring() -> forms.ChoiceField:
 
 
 class QuickPersonForm(forms.Form):
-    """The short form used in session: who they are and how close they feel."""
+    """The short form used in session: who they are and how close they feel. `confirmed_new` is
+    offered (as a checkbox) only once the person was found to look like someone already there."""
 
     name = _name()
     relationship = _relationship()
     ring = _ring()
+    confirmed_new = forms.BooleanField(
+        label=_("This is someone else: add them anyway"), required=False, widget=forms.HiddenInput
+    )
     next = NextField()
+
+    def offer_confirmation(self) -> None:
+        self.fields["confirmed_new"].widget = forms.CheckboxInput()
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why remove this person?"),
+        help_text=_("For example: added by mistake. The record is kept in the history."),
+        max_length=200,
+    )
+
+
+class MergeForm(forms.Form):
+    """Merge the person of the page into another record of the same person, chosen here."""
+
+    keep = forms.TypedChoiceField(label=_("Merge into"), coerce=int, choices=())
+
+    def __init__(self, *args: Any, people: Iterable[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (p.pk, f"{p.name} ({p.get_relationship_display()})") for p in people
+        ]
 
 
 class PersonForm(forms.Form):

@@ -55,8 +55,21 @@ class Conflict(models.TextChoices):
     SERIOUS = "serious", _("Serious")
 
 
+class CurrentPeopleManager(models.Manager["Person"]):
+    """The people of the inventory now: a retired record (added by mistake, or merged into
+    another) is left out of every list, picture, choice and suggestion, through `client.people`
+    as much as `Person.objects`. It stays in the database and its history (`Person.everyone`)."""
+
+    def get_queryset(self) -> models.QuerySet[Person]:
+        return super().get_queryset().filter(retired_at__isnull=True)
+
+
 class Person(models.Model):
-    """One important person in the client's life, as the client describes them."""
+    """One important person in the client's life, as the client describes them.
+
+    Never deleted: a record added by mistake is retired with a reason, and a duplicate is merged
+    into the record kept (`merged_into`), its links moved there (`inventory.actions`).
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="people")
@@ -86,10 +99,28 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    retired_reason = models.CharField(_("why it was retired"), max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
+
+    everyone = models.Manager()  # retired records too: history, the export, merging
+    objects = CurrentPeopleManager()
 
     history = HistoricalRecords()
 
     class Meta:
+        default_manager_name = "objects"  # the current people, also through `client.people`
+        base_manager_name = "everyone"  # a link to a retired person (an old worksheet) still reads
         ordering = ["ring", "name", "id"]
         indexes = [models.Index(fields=["client", "ring"], name="person_client_ring")]
 

@@ -30,7 +30,16 @@ from openipt.safety.actions import crisis_resources_for
 
 from . import actions, diagrams
 from .access import get_event_for_user, get_person_for_user
-from .forms import EDITABLE, EventForm, OnsetForm, PersonForm, QuickPersonForm, initial_for
+from .forms import (
+    EDITABLE,
+    EventForm,
+    MergeForm,
+    OnsetForm,
+    PersonForm,
+    QuickPersonForm,
+    RetireForm,
+    initial_for,
+)
 from .models import Conflict, LifeEvent, Person, Ring
 
 # Events this close to the onset are drawn as "near the onset" on the timeline. A display choice:
@@ -166,19 +175,56 @@ def person_add(request: AuthedRequest, client_id: int) -> HttpResponse:
     form = QuickPersonForm(
         request.POST or None, initial={"next": safe_next(request, request.GET.get("next"))}
     )
+    duplicates: list[Person] = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         back = safe_next(request, data.pop("next"))
         try:
             person = actions.add_person(request.user, client, request=request, **data)
+        except actions.PossibleDuplicate as exc:
+            apply_error(form, exc)
+            form.offer_confirmation()
+            duplicates = exc.people
         except ValidationError as exc:
             apply_error(form, exc)
         else:
             messages.success(request, _("%(name)s added to the inventory.") % {"name": person.name})
             return redirect(back or "inventory:people", client.pk)
     back = safe_next(request, form["next"].value())
-    context = _context(request, client, form=form, back=back)
+    context = _context(request, client, form=form, back=back, duplicates=duplicates)
     return render(request, "inventory/person_add.html", context, status=400 if form.errors else 200)
+
+
+@clinical_view
+def person_retire(request: AuthedRequest, person_id: int) -> HttpResponse:
+    """Remove a person added by mistake (with a reason), or merge them into another record of
+    the same person. Either way the record stays in the history."""
+    person = get_person_for_user(request.user, person_id)
+    client = person.client
+    _writer(request, client)
+    others = [p for p in client.people.all() if p.pk != person.pk]
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("do") if posted else None
+    retire_form = RetireForm(posted if action == "retire" else None)
+    merge_form = MergeForm(posted if action == "merge" else None, people=others)
+    form = retire_form if action == "retire" else merge_form
+    if action in {"retire", "merge"} and form.is_valid():
+        try:
+            if action == "retire":
+                actions.retire_person(request.user, person, request=request, **retire_form.cleaned_data)
+                done = _("%(name)s removed from the inventory.") % {"name": person.name}
+            else:
+                keep = next(p for p in others if p.pk == merge_form.cleaned_data["keep"])
+                actions.merge_people(request.user, keep, person, request=request)
+                done = _("%(name)s merged into %(kept)s.") % {"name": person.name, "kept": keep.name}
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("inventory:people", client.pk)
+    context = _context(request, client, person=person, retire_form=retire_form, merge_form=merge_form)
+    status = 400 if retire_form.errors or merge_form.errors else 200
+    return render(request, "inventory/person_retire.html", context, status=status)
 
 
 @clinical_view

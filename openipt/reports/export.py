@@ -176,7 +176,10 @@ def course_document(course: Course) -> dict[str, Any]:
 def _arc(course: Course) -> dict[str, Any]:
     """Inventory, timeline, suggestions, formulation, contract, homework and termination."""
     client = course.client
-    people = list(Person.objects.filter(client=client).order_by("ring", "name", "id"))
+    # Retired records too (added by mistake, or merged into another): the export is the record.
+    people = list(
+        Person.everyone.filter(client=client).select_related("merged_into").order_by("ring", "name", "id")
+    )
     events = list(LifeEvent.objects.filter(client=client).prefetch_related("people").order_by("on", "id"))
     person_facts, event_facts, onset = facts_for(client, course)
     suggestion = rules.suggest(
@@ -213,6 +216,13 @@ def _arc(course: Course) -> dict[str, Any]:
                 "changed_around_onset": p.changed_around_onset,
                 "change_description": p.change_description,
                 "linked_to_depression": p.linked_to_depression,
+                "retired": None
+                if p.retired_at is None
+                else {
+                    "at": _iso(p.retired_at),
+                    "reason": p.retired_reason,
+                    "merged_into": p.merged_into.name if p.merged_into else None,
+                },
             }
             for p in people
         ],

@@ -77,7 +77,7 @@ def test_it_keeps_acknowledged_alerts_with_who_when_and_the_action(alice, client
         "severity": "high",
         "raised_at": alert.raised_at.isoformat(),
         "status": "acknowledged",
-        "acknowledged_at": alert.acknowledged_at.isoformat(),
+        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
         "acknowledged_by": "Alice",
         "action_taken": "Phoned her; safety plan reviewed.",
     }
