@@ -248,3 +248,15 @@ def test_the_export_keeps_retired_records(
     inventory = {p["name"]: p["retired"] for p in course_document(course_a)["inventory"]}
     assert inventory["Dan"] is None
     assert inventory["Daniel"] == {"at": NOW.isoformat(), "reason": "", "merged_into": "Dan"}
+
+
+def test_the_history_of_changes_still_names_a_merged_record(
+    alice: User, client_a: Client, twice: dict[str, Any]
+) -> None:
+    merge_people(alice, twice["dan"], twice["daniel"])
+
+    html = signed_in(alice).get(reverse("history:client", args=[client_a.pk])).content.decode()
+
+    assert "Person: Daniel" in html  # the retired record's versions are still shown
+    # the worksheet's "with" moved from the retired record to the kept one: both named
+    assert "<dd><del>Daniel</del> → <ins>Dan</ins></dd>" in html
