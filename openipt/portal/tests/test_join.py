@@ -225,6 +225,8 @@ def test_an_email_address_will_do_as_a_username(alice: User, client_a: Client) -
 
     assert response.status_code == 302
     assert PortalAccount.objects.get(client=client_a).user.username == "maya@example.org"
+    signed_in = HttpClient().post("/accounts/login/", {"login": "maya@example.org", "password": NEW_PASSWORD})
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/portal/"
 
 
 @pytest.mark.parametrize(
