@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from openipt.accounts.views import sign_in
+
 urlpatterns = [
+    path("accounts/login/", sign_in, name="account_login"),  # allauth's, with crisis help
     path("accounts/", include("allauth.urls")),
     path("", include("openipt.courses.urls")),
     path("clients/", include("openipt.clients.urls")),

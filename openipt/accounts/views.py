@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from allauth.account.views import LoginView
 from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import messages
@@ -9,20 +11,33 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from openipt.lib.decorators import admin_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
-from openipt.safety.crisis import add_crisis_resource, remove_crisis_resource
+from openipt.safety.crisis import add_crisis_resource, remove_crisis_resource, shared_crisis_lines
 from openipt.safety.models import CrisisResource
 
 from . import actions
 from .actions import staff_of
 from .forms import AccessForm, UserCreateForm
 from .models import Team, User
+
+
+class SignInView(LoginView):
+    """allauth's sign-in page, with crisis help: the lines for the visitor's language that do not
+    depend on an organisation (nobody's organisation is known before they sign in)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)
+        context["crisis"] = shared_crisis_lines(get_language() or "")
+        return context
+
+
+sign_in = SignInView.as_view()
 
 
 class CrisisResourceForm(forms.ModelForm):

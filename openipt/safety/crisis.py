@@ -1,4 +1,5 @@
-"""Administrators configure crisis resources per locale for their organisation."""
+"""Administrators configure crisis resources per locale for their organisation; before anyone has
+signed in (no organisation known yet), the lines every organisation agrees on for the locale."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from openipt.audit.actions import record
 from openipt.lib.errors import refuse
 
+from .actions import CrisisLine
 from .models import CrisisResource
 
 FIELDS = ["locale", "name", "phone", "text", "url", "hours", "description", "is_emergency", "position"]
@@ -44,3 +46,32 @@ def remove_crisis_resource(
     with transaction.atomic():
         record(actor, "crisis_resource.delete", obj=resource, request=request)
         resource.delete()
+
+
+LINE_FIELDS = ("name", "phone", "text", "url", "hours", "description", "is_emergency")
+
+
+def shared_crisis_lines(locale: str) -> list[CrisisLine]:
+    """The crisis lines for `locale` that do not depend on the organisation: those configured alike
+    by every organisation that has lines for the locale (or, failing that, for its language), in
+    their order. For the sign-in page, where nobody's organisation is known yet. One or two queries.
+
+    A single-organisation installation shows its own lines; several organisations show the lines
+    they share (the national ones), never one clinic's own number to another's clients.
+    """
+    locale = locale.strip().lower().replace("_", "-")
+    for wanted in dict.fromkeys([locale, locale.split("-")[0]]):
+        rows = list(CrisisResource.objects.filter(locale=wanted).values("organisation_id", *LINE_FIELDS))
+        if rows:
+            break
+    else:
+        return []
+    organisations = {row["organisation_id"] for row in rows}
+    seen: dict[tuple[Any, ...], set[int]] = {}
+    for row in rows:
+        seen.setdefault(tuple(row[f] for f in LINE_FIELDS), set()).add(row["organisation_id"])
+    return [
+        CrisisLine(**dict(zip(LINE_FIELDS, key, strict=True)))
+        for key, orgs in seen.items()
+        if orgs == organisations
+    ]
