@@ -4,8 +4,9 @@
    chooses a password, and answers the questionnaire due before the next session with the keyboard
    alone; a positive answer to the risk question brings crisis help before anything else; the
    clinician then sees the open alert.
-2. Every portal page — signed in as the demo clinic's `client-demo`, and the public ones — at
-   320 px: nothing wider than the screen, no layout shift, zero axe-core violations.
+2. Every portal page — signed in as the demo clinic's `client-demo`, who signs in from the site's
+   front page and lands on the portal, and the public ones — at 320 px: nothing wider than the
+   screen, no layout shift, zero axe-core violations.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def test_every_portal_page_on_a_phone(demo, page) -> None:  # type: ignore[no-un
         "portal-sign-in-link": "/portal/sign-in-link/",
         "portal-sign-in": "/portal/sign-in/?t=expired-or-unknown",
         "portal-crisis-public": "/portal/crisis/",
+        "portal-forgotten-username": "/portal/forgotten-username/",
     }.items():
         page.goto(base + path)
         check_phone(page, name)
@@ -149,7 +151,19 @@ def test_every_portal_page_on_a_phone(demo, page) -> None:  # type: ignore[no-un
     started = next(d for d in due_questionnaires(priya, timezone.localdate()) if d.in_progress)
     entry = DiaryEntry.objects.filter(client=priya, kind="communication").first()
     assert entry is not None
-    sign_in(page, base, "client-demo", "/portal/")
+
+    # A client who opens the site's front page is asked to sign in there, with crisis help and a
+    # sign-in link on offer, and lands on the portal, never on a staff page that refuses them.
+    page.goto(base + "/")
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    assert page.locator("a[href='/portal/crisis/']").count() >= 1
+    assert page.locator("a[href='/portal/sign-in-link/']").inner_text() == "E-mail me a sign-in link"
+    check_phone(page, "portal-front-page-sign-in")
+    page.fill("#id_login", "client-demo")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/portal/")
+    assert "403" not in page.title()
     pages = {
         "portal-home": "/portal/",
         "portal-questionnaires": "/portal/questionnaires/",
