@@ -17,6 +17,23 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+WEEKDAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+def validate_working_days(value: str) -> None:
+    """Working days are weekday digits, 0 (Monday) to 6 (Sunday), each at most once, at least one."""
+    if not value or any(c not in "0123456" for c in value) or len(set(value)) != len(value):
+        raise ValidationError(_("Choose at least one working day."))
+
+
 class Organisation(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -25,6 +42,10 @@ class Organisation(models.Model):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
     default_locale = models.CharField(_("default locale"), max_length=16, default="en-gb")
+    # Sessions are only scheduled on these weekdays (0 = Monday … 6 = Sunday), e.g. "01234" Mon–Fri.
+    working_days = models.CharField(
+        _("working days"), max_length=7, default="01234", validators=[validate_working_days]
+    )
     alert_escalation_minutes = models.PositiveIntegerField(
         _("escalate unacknowledged risk alerts after (minutes)"),
         default=60,
@@ -36,6 +57,10 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        return frozenset(int(c) for c in self.working_days)
 
 
 class Team(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from openipt.access.rules import note_read, visible_clients
@@ -31,3 +32,8 @@ def get_session_for_user(user: Any, pk: int | str) -> Session:
         raise Http404("No such session") from None
     note_read(found.course.client_id)
     return found
+
+
+def sessions_for_user(user: Any) -> QuerySet[Session]:
+    """Sessions of the clients this user may see (a list page notes the clients it shows)."""
+    return Session.objects.filter(course__client__in=visible_clients(user))

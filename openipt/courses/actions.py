@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from openipt.accounts.models import WEEKDAY_NAMES
 from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.lib.errors import refuse
@@ -20,7 +23,9 @@ from openipt.protocols import Protocol, ProtocolError, SessionCountError, get_pr
 from openipt.protocols.model import CADENCE_LABELS
 
 from . import schedule
-from .models import Attendance, Course, CourseStatus, Modality, Session, TaskRecord
+from .models import DEFAULT_START_TIME, Attendance, Course, CourseStatus, Modality, Session, TaskRecord
+
+VIDEO_URL = URLValidator(schemes=["https"])
 
 
 def _require_active(course: Course) -> None:
@@ -37,6 +42,7 @@ def start_course(
     weekday: int | None = None,
     planned_sessions: int | None = None,
     age_confirmed: bool = False,
+    start_time: time | None = None,
     request: HttpRequest | None = None,
 ) -> Course:
     """Start a course on a protocol and schedule its sessions from `start_date`.
@@ -44,6 +50,10 @@ def start_course(
     A client whose age on `start_date` is outside the protocol's ages (an adult on IPT-A, a
     12-year-old on standard IPT) is a warning, not a block: refused on `age_confirmed` until the
     clinician confirms it.
+
+    Sessions fall on the organisation's working days (the first on the first working day from
+    `start_date`), at `start_time` (default 09:00, on the organisation's clock), each as long as
+    the protocol's session length.
     """
     try:
         protocol = get_protocol(protocol_key)
@@ -65,7 +75,14 @@ def start_course(
             % {"protocol": _(protocol.name), "cadence": _(CADENCE_LABELS[protocol.cadence])},
             "weekday",
         )
-    dates = schedule.session_dates(start_date, count, protocol.cadence, weekday)
+    working_days = client.organisation.working_weekdays
+    if weekday is not None and weekday not in working_days:
+        raise refuse(
+            _("The clinic is closed on %(day)s. Choose one of its working days.")
+            % {"day": WEEKDAY_NAMES[weekday]},
+            "weekday",
+        )
+    dates = schedule.session_dates(start_date, count, protocol.cadence, weekday, working_days=working_days)
     with transaction.atomic():
         if Course.objects.filter(client=client, status=CourseStatus.ACTIVE).exists():
             raise refuse(_("This client already has an active course; end it before starting another."))
@@ -84,6 +101,8 @@ def start_course(
                 course=course,
                 number=n,
                 scheduled_date=d,
+                start_time=start_time or DEFAULT_START_TIME,
+                duration_minutes=protocol.session_minutes,
                 phase_key=protocol.phase_for_session(n, count).key,
             )
             for n, d in enumerate(dates, start=1)
@@ -114,6 +133,18 @@ def age_warning(client: Client, protocol: Protocol, start_date: date) -> str:
     }
 
 
+def _refuse_closed_day(day: date, working_days: frozenset[int], field: str) -> None:
+    if day.weekday() not in working_days:
+        raise refuse(
+            _("The clinic is closed on %(day)s. Choose a working day, such as %(next)s.")
+            % {
+                "day": date_format(day, "l j F"),
+                "next": date_format(schedule.next_working_day(day, working_days), "D j M Y"),
+            },
+            field,
+        )
+
+
 def _live_sessions(course: Course) -> list[Session]:
     return list(course.sessions.exclude(attendance=Attendance.CANCELLED).order_by("number"))
 
@@ -129,11 +160,28 @@ def _require_later_unrecorded(sessions: list[Session], index: int) -> None:
         )
 
 
-def move_session(actor: Any, session: Session, new_date: date, *, request: HttpRequest | None = None) -> None:
-    """Move one session; every later session shifts by the same number of days."""
+def move_session(
+    actor: Any,
+    session: Session,
+    new_date: date,
+    *,
+    new_time: time | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Move one session (and, given `new_time`, its time); every later session shifts by the same
+    number of days, and one that would fall on a closed day goes to the next working day.
+
+    A new date on a day the clinic is closed is refused, naming the next working day.
+    """
     with transaction.atomic():
-        course = Course.objects.select_for_update().get(pk=session.course_id)
+        course = (
+            Course.objects.select_related("client__organisation")
+            .select_for_update()
+            .get(pk=session.course_id)
+        )
         _require_active(course)
+        working_days = course.client.organisation.working_weekdays
+        _refuse_closed_day(new_date, working_days, "new_date")
         sessions = _live_sessions(course)
         index = next((i for i, s in enumerate(sessions) if s.pk == session.pk), None)
         if index is None:
@@ -142,24 +190,35 @@ def move_session(actor: Any, session: Session, new_date: date, *, request: HttpR
             raise refuse(_("Only a session that has not happened yet can be moved."))
         _require_later_unrecorded(sessions, index)
         try:
-            dates = schedule.move_session([s.scheduled_date for s in sessions], index, new_date)
+            dates = schedule.move_session([s.scheduled_date for s in sessions], index, new_date, working_days)
         except ValueError as exc:
             raise refuse(str(exc), "new_date") from None
         _apply_dates(sessions, dates, from_index=index)
+        if new_time is not None and new_time != sessions[index].start_time:
+            Session.objects.filter(pk=session.pk).update(start_time=new_time, updated_at=timezone.now())
         record(actor, "session.move", obj=session, client_id=course.client_id, request=request)
 
 
 def cancel_session(actor: Any, session: Session, *, request: HttpRequest | None = None) -> Session:
     """Cancel an appointment: it is kept as cancelled and its session number moves one step later."""
     with transaction.atomic():
-        course = Course.objects.select_for_update().get(pk=session.course_id)
+        course = (
+            Course.objects.select_related("client__organisation")
+            .select_for_update()
+            .get(pk=session.course_id)
+        )
         _require_active(course)
         sessions = _live_sessions(course)
         index = next((i for i, s in enumerate(sessions) if s.pk == session.pk), None)
         if index is None or sessions[index].attendance != Attendance.SCHEDULED:
             raise refuse(_("Only a session that has not happened yet can be cancelled."))
         _require_later_unrecorded(sessions, index)
-        dates = schedule.cancel_session([s.scheduled_date for s in sessions], index, course.protocol.cadence)
+        dates = schedule.cancel_session(
+            [s.scheduled_date for s in sessions],
+            index,
+            course.protocol.cadence,
+            course.client.organisation.working_weekdays,
+        )
         cancelled = sessions[index]
         Session.objects.filter(pk=cancelled.pk).update(
             attendance=Attendance.CANCELLED, updated_at=timezone.now()
@@ -170,6 +229,9 @@ def cancel_session(actor: Any, session: Session, *, request: HttpRequest | None 
             scheduled_date=dates[index],
             phase_key=cancelled.phase_key,
             modality=cancelled.modality,
+            start_time=cancelled.start_time,
+            duration_minutes=cancelled.duration_minutes,
+            video_url=cancelled.video_url,
         )
         rest = sessions[index + 1 :]
         _apply_dates(rest, dates[index + 1 :], from_index=0)
@@ -184,6 +246,45 @@ def _apply_dates(sessions: list[Session], dates: list[date], *, from_index: int)
             s.scheduled_date = d
             changed.append(s)
     Session.objects.bulk_update(changed, ["scheduled_date"])
+
+
+def set_appointment(
+    actor: Any,
+    session: Session,
+    *,
+    start_time: time,
+    modality: str,
+    video_url: str = "",
+    request: HttpRequest | None = None,
+) -> Session:
+    """Set when a session starts, how it will be held and, for a video session, its link.
+
+    The link must be a secure (https) web address; the date moves with `move_session`.
+    """
+    if modality not in Modality.values:
+        raise refuse(_("Choose in person, video or phone."), "modality")
+    video_url = video_url.strip()
+    if video_url:
+        try:
+            VIDEO_URL(video_url)
+        except ValidationError:
+            raise refuse(
+                _("Enter the video link as a full secure web address starting with https://."), "video_url"
+            ) from None
+        if len(video_url) > 500:
+            raise refuse(_("Keep the video link under 500 characters."), "video_url")
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=session.course_id)
+        _require_active(course)
+        session.refresh_from_db(fields=["attendance"])
+        if session.attendance != Attendance.SCHEDULED:
+            raise refuse(_("Only a session that has not happened yet can be rearranged."))
+        session.start_time = start_time
+        session.modality = modality
+        session.video_url = video_url
+        session.save(update_fields=["start_time", "modality", "video_url", "updated_at"])
+        record(actor, "session.appointment", obj=session, client_id=course.client_id, request=request)
+    return session
 
 
 def record_attendance(

@@ -50,6 +50,12 @@ class StartCourseForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    start_time = forms.TimeField(
+        label=_("Time of the sessions"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("On the clinic's clock. Leave empty for 09:00."),
+    )
     planned_sessions = forms.IntegerField(
         label=_("Number of sessions"),
         required=False,
@@ -106,6 +112,29 @@ class AttendanceForm(forms.Form):
 class MoveSessionForm(forms.Form):
     new_date = forms.DateField(
         label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    new_time = forms.TimeField(
+        label=_("New time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Leave empty to keep the time."),
+    )
+
+
+class AppointmentForm(forms.Form):
+    start_time = forms.TimeField(
+        label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    modality = forms.ChoiceField(
+        label=_("How it will be held"), choices=Modality.choices, widget=forms.RadioSelect
+    )
+    # checked by the action (https only), so that every input path gets the same rule and message
+    video_url = forms.CharField(
+        label=_("Video link"),
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+        help_text=_("Shown to the client before a video session. A secure address starting with https://."),
     )
 
 

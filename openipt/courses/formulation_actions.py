@@ -327,10 +327,21 @@ def _resize_course(course: Course, count: int) -> bool:
     if count == len(live) == course.planned_sessions:
         return False
     protocol = course.protocol
-    dates = schedule.resize_schedule([s.scheduled_date for s in live], count, protocol.cadence)
+    working_days = course.client.organisation.working_weekdays
+    dates = schedule.resize_schedule([s.scheduled_date for s in live], count, protocol.cadence, working_days)
     _drop(live[count:], count)
+    last = live[-1]  # added sessions keep the time, length and way of the last one
     Session.objects.bulk_create(
-        Session(course=course, number=n, scheduled_date=d, phase_key=protocol.phase_for_session(n, count).key)
+        Session(
+            course=course,
+            number=n,
+            scheduled_date=d,
+            start_time=last.start_time,
+            duration_minutes=last.duration_minutes,
+            modality=last.modality,
+            video_url=last.video_url,
+            phase_key=protocol.phase_for_session(n, count).key,
+        )
         for n, d in enumerate(dates[len(live) :], start=len(live) + 1)
     )
     changed = []

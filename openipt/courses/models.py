@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -84,6 +85,8 @@ class Modality(models.TextChoices):
     PHONE = "phone", _("Phone")
 
 
+DEFAULT_START_TIME = time(9, 0)
+
 _S = TypeVar("_S", bound=models.Model)  # generic, so that annotate() keeps its typed attributes
 
 
@@ -128,6 +131,10 @@ class Session(models.Model):
     modality = models.CharField(
         _("modality"), max_length=20, choices=Modality.choices, default=Modality.IN_PERSON
     )
+    # The time of day on the clock of the organisation's time zone, with the date above.
+    start_time = models.TimeField(_("time"), default=DEFAULT_START_TIME)
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=50)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
     phase_key = models.CharField(max_length=32)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -151,6 +158,21 @@ class Session(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.attendance == Attendance.CANCELLED
+
+    @property
+    def is_video(self) -> bool:
+        return self.modality == Modality.VIDEO
+
+    @property
+    def ends_at(self) -> time:
+        """The time of day the session ends (a session past midnight is not scheduled)."""
+        return (
+            datetime.combine(self.scheduled_date, self.start_time) + timedelta(minutes=self.duration_minutes)
+        ).time()
+
+    def starts_at(self, zone: tzinfo) -> datetime:
+        """The start as an aware datetime in `zone` (the organisation's time zone)."""
+        return datetime.combine(self.scheduled_date, self.start_time, tzinfo=zone)
 
 
 class TaskRecord(models.Model):

@@ -26,7 +26,7 @@ from openipt.protocols.model import Phase, Task
 from openipt.safety.actions import crisis_resources_for
 
 from . import summary
-from .forms import AgendaForm, AttendanceForm, MoveSessionForm
+from .forms import AgendaForm, AppointmentForm, AttendanceForm, MoveSessionForm
 from .models import Attendance, Session, TaskRecord
 from .session_work import GOAL_PHASES, work_context
 
@@ -240,6 +240,13 @@ def session_context(request: AuthedRequest, session: Session, **overrides: Any) 
         ),
         "ending_work": phase.key == ENDING_PHASE,
         "move_form": MoveSessionForm(initial={"new_date": session.scheduled_date}),
+        "appointment_form": AppointmentForm(
+            initial={
+                "start_time": session.start_time,
+                "modality": session.modality,
+                "video_url": session.video_url,
+            }
+        ),
         "banner": banner,
         "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
         # the client's diary since the previous session held (one query; staff only read it)

@@ -20,9 +20,16 @@ from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
 from openipt.safety.actions import crisis_resources_for
 
-from . import actions, summary, termination
+from . import actions, summary, termination, week
 from .access import get_course_for_user, get_session_for_user
-from .forms import AgendaForm, AttendanceForm, EndCourseForm, MoveSessionForm, StartCourseForm
+from .forms import (
+    AgendaForm,
+    AppointmentForm,
+    AttendanceForm,
+    EndCourseForm,
+    MoveSessionForm,
+    StartCourseForm,
+)
 from .models import Session
 from .session_page import agenda_items, back_to, session_context, shown_phase
 from .termination_forms import RecommendationForm
@@ -177,13 +184,41 @@ def move_session(request: AuthedRequest, session_id: int) -> HttpResponse:
     form = MoveSessionForm(request.POST)
     if form.is_valid():
         try:
-            actions.move_session(request.user, session, form.cleaned_data["new_date"], request=request)
+            actions.move_session(request.user, session, request=request, **form.cleaned_data)
         except ValidationError as exc:
             apply_error(form, exc)
         else:
             messages.success(request, _("Session moved; later sessions shifted with it."))
             return back_to(session, "move-h")
     return _rerender(request, session, move_form=form)
+
+
+@clinical_view
+@require_POST
+def set_appointment(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = _session_post(request, session_id)
+    form = AppointmentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_appointment(request.user, session, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Appointment saved."))
+            return redirect("courses:session", session.pk)
+    return _rerender(request, session, appointment_form=form)
+
+
+@clinical_view
+def week_view(request: AuthedRequest) -> HttpResponse:
+    """The signed-in clinician's appointments, Monday to Sunday (?start=YYYY-MM-DD picks the week)."""
+    today = timezone.localdate()
+    start = week.parse_start(request.GET.get("start"), today)
+    if start is None:
+        messages.error(request, _("That week could not be read, so this week is shown."))
+        return redirect("courses:week")
+    context = {"week": week.week_for(request.user, start, today), "this_week": week.monday_of(today)}
+    return render(request, "courses/week.html", context)
 
 
 @clinical_view

@@ -94,12 +94,13 @@ def test_it_cancels_the_same_number_twice(client: HttpClient, alice: User, cours
 
 
 def test_it_moves_a_monthly_session_one_month_on(alice: User, client_a: Client) -> None:
+    # Sat 31 Jan 2026, the clinic open Monday to Friday: the first Monday of each month
     course = start_course(alice, client_a, protocol_key="ipt-maintenance", start_date=date(2026, 1, 31))
     replacement = cancel_session(alice, session(course, 1))
-    assert replacement.scheduled_date == date(2026, 2, 28)
+    assert replacement.scheduled_date == date(2026, 3, 2)
     dates = [s.scheduled_date for s in live(course)]
-    assert dates[:3] == [date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
-    assert dates[-1] == date(2027, 1, 31)
+    assert dates[:3] == [date(2026, 3, 2), date(2026, 4, 6), date(2026, 5, 4)]
+    assert dates[-1] == date(2027, 2, 1)
     assert len(dates) == 12
 
 

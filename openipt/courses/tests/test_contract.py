@@ -347,10 +347,11 @@ def test_monthly_protocols_add_sessions_a_month_apart(alice: User, client_a: Cli
     )
     set_contract(alice, course, **contract_kwargs(sessions=5, agreed_on=None))
     dates = [d for _n, d, _p, _a in schedule(course)]
+    # Sat 31 Jan 2026 on a Monday-to-Friday clinic: the first Monday of each month
     assert dates == [
-        date(2026, 1, 31),
-        date(2026, 2, 28),
-        date(2026, 3, 31),
-        date(2026, 4, 30),
-        date(2026, 5, 31),
+        date(2026, 2, 2),
+        date(2026, 3, 2),
+        date(2026, 4, 6),
+        date(2026, 5, 4),
+        date(2026, 6, 1),
     ]

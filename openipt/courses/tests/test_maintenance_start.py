@@ -84,12 +84,13 @@ def test_it_starts_monthly_maintenance_and_carries_over_the_work(
     )
     assert following.weekday is None
     assert [s.scheduled_date for s in following.sessions.order_by("number")] == [
+        # the last Friday of each month
         date(2026, 7, 31),
-        date(2026, 8, 31),
-        date(2026, 9, 30),
-        date(2026, 10, 31),
-        date(2026, 11, 30),
-        date(2026, 12, 31),
+        date(2026, 8, 28),
+        date(2026, 9, 25),
+        date(2026, 10, 30),
+        date(2026, 11, 27),
+        date(2026, 12, 25),
     ]
     formulation = Formulation.objects.get(course=following)
     assert (formulation.problem_areas, formulation.rationale, formulation.text) == (

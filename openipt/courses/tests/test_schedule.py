@@ -1,16 +1,19 @@
-"""Session dates: weekly and monthly schedules, moving and cancelling sessions. No database."""
+"""Session dates: weekly and monthly schedules, working days, moving and cancelling sessions. No database."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from openipt.courses.schedule import (
     add_months,
     cancel_session,
+    keep_working_days,
     move_session,
     next_session_date,
+    next_working_day,
+    nth_weekday,
     resize_schedule,
     session_dates,
 )
@@ -46,26 +49,110 @@ def test_a_sixteen_week_course_spans_fifteen_weeks() -> None:
 @pytest.mark.parametrize(
     ("start", "count", "expected"),
     [
-        (D(2025, 1, 31), 4, [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30)]),
-        (D(2024, 1, 31), 3, [D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31)]),  # leap year
-        (D(2024, 1, 30), 3, [D(2024, 1, 30), D(2024, 2, 29), D(2024, 3, 30)]),
-        (D(2025, 11, 30), 4, [D(2025, 11, 30), D(2025, 12, 30), D(2026, 1, 30), D(2026, 2, 28)]),
-        (D(2023, 12, 15), 3, [D(2023, 12, 15), D(2024, 1, 15), D(2024, 2, 15)]),
+        # the first Tuesday of each month
+        (D(2025, 1, 7), 4, [D(2025, 1, 7), D(2025, 2, 4), D(2025, 3, 4), D(2025, 4, 1)]),
+        # the third Wednesday
+        (D(2025, 1, 15), 3, [D(2025, 1, 15), D(2025, 2, 19), D(2025, 3, 19)]),
+        # a fifth Friday stays on the month's last Friday
+        (D(2025, 1, 31), 4, [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 28), D(2025, 4, 25)]),
+        (D(2023, 12, 15), 3, [D(2023, 12, 15), D(2024, 1, 19), D(2024, 2, 16)]),
         (D(2025, 1, 31), 1, [D(2025, 1, 31)]),
         (D(2025, 1, 31), 0, []),
     ],
 )
-def test_monthly_session_dates_keep_the_original_day(start: date, count: int, expected: list[date]) -> None:
+def test_monthly_session_dates_keep_the_weekday_of_the_month(
+    start: date, count: int, expected: list[date]
+) -> None:
     assert session_dates(start, count, "monthly") == expected
 
 
-def test_a_monthly_series_from_a_leap_day_returns_to_the_29th() -> None:
-    dates = session_dates(D(2024, 2, 29), 49, "monthly")
+def test_a_monthly_series_from_the_fifth_week_stays_on_the_last_weekday() -> None:
+    dates = session_dates(D(2024, 2, 29), 37, "monthly")  # a Thursday
 
-    assert dates[12] == D(2025, 2, 28)
-    assert dates[13] == D(2025, 3, 29)
-    assert dates[48] == D(2028, 2, 29)
-    assert all(d.day == 29 for d in dates if d.month != 2)
+    assert all(d.weekday() == 3 and (d + timedelta(days=7)).month != d.month for d in dates)
+    assert dates[1] == D(2024, 3, 28)
+    assert dates[36] == D(2027, 2, 25)
+
+
+MON_TO_FRI = frozenset(range(5))
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D(2025, 1, 6), D(2025, 1, 6)),  # a Monday stays
+        (D(2025, 1, 10), D(2025, 1, 10)),  # a Friday stays
+        (D(2025, 1, 11), D(2025, 1, 13)),  # Saturday → Monday
+        (D(2025, 1, 12), D(2025, 1, 13)),  # Sunday → Monday
+    ],
+)
+def test_next_working_day(day: date, expected: date) -> None:
+    assert next_working_day(day, MON_TO_FRI) == expected
+
+
+def test_next_working_day_needs_a_working_day() -> None:
+    with pytest.raises(ValueError, match="at least one day of the week must be a working day"):
+        next_working_day(D(2025, 1, 6), frozenset())
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "weekday", "n", "expected"),
+    [
+        (2025, 1, 1, 1, D(2025, 1, 7)),  # first Tuesday
+        (2025, 4, 1, 1, D(2025, 4, 1)),  # the 1st itself
+        (2025, 1, 4, 5, D(2025, 1, 31)),  # a fifth Friday exists
+        (2025, 2, 4, 5, D(2025, 2, 28)),  # no fifth Friday: the last
+        (2024, 2, 3, 5, D(2024, 2, 29)),  # leap year
+    ],
+)
+def test_nth_weekday(year: int, month: int, weekday: int, n: int, expected: date) -> None:
+    assert nth_weekday(year, month, weekday, n) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "cadence", "weekday", "expected"),
+    [
+        # a Saturday start on Mon–Fri: the first session on Monday, then weekly on Mondays
+        (D(2025, 1, 4), "weekly", None, [D(2025, 1, 6), D(2025, 1, 13), D(2025, 1, 20)]),
+        (D(2025, 1, 4), "weekly", 2, [D(2025, 1, 8), D(2025, 1, 15), D(2025, 1, 22)]),
+        # a Saturday start, monthly: the first Monday, then the first Monday of each month
+        (D(2025, 1, 4), "monthly", None, [D(2025, 1, 6), D(2025, 2, 3), D(2025, 3, 3)]),
+    ],
+)
+def test_session_dates_fall_on_working_days(
+    start: date, cadence: str, weekday: int | None, expected: list[date]
+) -> None:
+    assert session_dates(start, 3, cadence, weekday, working_days=MON_TO_FRI) == expected
+
+
+def test_session_dates_refuse_a_closed_weekday() -> None:
+    with pytest.raises(ValueError, match="weekday 6 is not a working day"):
+        session_dates(D(2025, 1, 6), 3, "weekly", 6, working_days=MON_TO_FRI)
+
+
+def test_moving_refuses_a_closed_day_and_moves_later_sessions_off_closed_days() -> None:
+    weekly = [D(2025, 1, 6), D(2025, 1, 13), D(2025, 1, 20)]  # Mondays
+
+    with pytest.raises(ValueError, match="not a working day"):
+        move_session(weekly, 0, D(2025, 1, 11), MON_TO_FRI)
+    # Monday → Friday: the later sessions shift four days too, onto Fridays
+    assert move_session(weekly, 1, D(2025, 1, 17), MON_TO_FRI) == [
+        D(2025, 1, 6),
+        D(2025, 1, 17),
+        D(2025, 1, 24),
+    ]
+
+
+def test_keep_working_days_keeps_the_order() -> None:
+    # Friday, Saturday, Sunday → Friday, Monday, Tuesday
+    dates = [D(2025, 1, 10), D(2025, 1, 11), D(2025, 1, 12)]
+
+    assert keep_working_days(dates, MON_TO_FRI) == [D(2025, 1, 10), D(2025, 1, 13), D(2025, 1, 14)]
+
+
+def test_the_next_session_after_a_friday_goes_to_a_working_day() -> None:
+    # a weekly series moved to Fridays, on a clinic closed on Fridays from now on
+    assert next_session_date([D(2025, 1, 3)], "weekly", frozenset({0, 1, 2, 3})) == D(2025, 1, 13)
 
 
 @pytest.mark.parametrize(
@@ -184,18 +271,24 @@ def test_move_session_refuses_invalid_moves(
             [D(2025, 1, 13), D(2025, 1, 22), D(2025, 1, 29)],
         ),
         (
-            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31)],
+            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 28)],
             0,
             "monthly",
-            [D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30)],
+            [D(2025, 2, 28), D(2025, 3, 28), D(2025, 4, 25)],
         ),
         (
-            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30)],
+            [D(2025, 1, 7), D(2025, 2, 4), D(2025, 3, 4), D(2025, 4, 1)],
             3,
             "monthly",
-            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 5, 31)],
+            [D(2025, 1, 7), D(2025, 2, 4), D(2025, 3, 4), D(2025, 5, 6)],
         ),
-        ([D(2024, 1, 31), D(2024, 2, 29)], 1, "monthly", [D(2024, 1, 31), D(2024, 3, 31)]),
+        # the last session was moved to a Thursday: the next is April's first Tuesday
+        (
+            [D(2025, 1, 7), D(2025, 2, 4), D(2025, 3, 6)],
+            0,
+            "monthly",
+            [D(2025, 2, 4), D(2025, 3, 6), D(2025, 4, 1)],
+        ),
         ([D(2025, 1, 6)], 0, "weekly", [D(2025, 1, 13)]),
     ],
 )
@@ -236,8 +329,8 @@ def test_cancel_session_refuses_invalid_input(
     ("dates", "cadence", "expected"),
     [
         (WEEKLY, "weekly", D(2025, 1, 27)),
-        ([D(2025, 1, 31), D(2025, 2, 28)], "monthly", D(2025, 3, 31)),
-        ([D(2025, 1, 15), D(2025, 12, 15)], "monthly", D(2026, 1, 15)),
+        ([D(2025, 1, 31), D(2025, 2, 28)], "monthly", D(2025, 3, 28)),
+        ([D(2025, 1, 15), D(2025, 12, 17)], "monthly", D(2026, 1, 21)),
     ],
 )
 def test_next_session_date(dates: list[date], cadence: str, expected: date) -> None:
