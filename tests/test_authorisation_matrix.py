@@ -148,6 +148,7 @@ ROUTES = {
     "courses:end": "write",
     "courses:attendance": "write",
     "courses:move": "write",
+    "courses:appointment": "write",
     "courses:cancel": "write",
     "courses:agenda": "write",
     "courses:task-session": "write",
@@ -176,11 +177,13 @@ ROUTES = {
     "notes:private": "private",
     # lists and pages without a record
     "courses:caseload": "clinical-list",
+    "courses:week": "clinical-list",
     "clients:list": "clinical-list",
     "clients:create": "clinician-only",
     "reports:supervision": "supervisor-only",
     # administration
     "accounts:crisis-list": "admin-only",
+    "accounts:organisation": "admin-only",
     "accounts:crisis-delete": "org-admin-object",
     "accounts:user-list": "admin-only",
     "accounts:user-create": "admin-only",
@@ -350,6 +353,7 @@ def seed(org: Organisation, team: Team, clinician: User, mark: str, ident: str) 
     assert session is not None
     session.attendance = "attended"
     session.modality = "in_person"
+    session.video_url = f"https://video.example.org/{m}"
     session.save()
     record_response(
         clinician, client, instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 2], session=session

@@ -9,6 +9,7 @@ Administrators reach staff of their own organisation only (see `get_staff_for_ad
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections.abc import Iterable
 
 from allauth.mfa.models import Authenticator
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from openipt.audit.actions import record
 
 from . import sessions
-from .models import STAFF_ROLES, Role, Team, User
+from .models import STAFF_ROLES, Organisation, Role, Team, User
 
 logger = logging.getLogger(__name__)
 
@@ -197,3 +198,29 @@ def reset_mfa(admin: User, user: User, *, request: HttpRequest | None = None) ->
     sessions.end_sessions(user)
     record(admin, "user.mfa_reset", obj=user, request=request)
     logger.info("two-factor authentication of user %s reset by administrator %s", user.pk, admin.pk)
+
+
+@transaction.atomic
+def update_organisation_settings(
+    admin: User,
+    *,
+    time_zone: str,
+    working_days: Iterable[int],
+    request: HttpRequest | None = None,
+) -> Organisation:
+    """Set the administrator's organisation's time zone (an IANA name) and working days.
+
+    Sessions keep their date and clock time; new schedules, moves and cancellations keep to the
+    new working days. Audited as `organisation.settings`.
+    """
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Choose a time zone from the list, such as Europe/London.")})
+    days = sorted(set(working_days))
+    if not days or any(not 0 <= d <= 6 for d in days):
+        raise ValidationError({"working_days": _("Choose at least one working day.")})
+    org = Organisation.objects.select_for_update().get(pk=admin.organisation_id or 0)
+    org.time_zone = time_zone
+    org.working_days = "".join(str(d) for d in days)
+    org.save(update_fields=["time_zone", "working_days"])
+    record(admin, "organisation.settings", obj=org, request=request)
+    return org

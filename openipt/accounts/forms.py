@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from allauth.core import context
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import events
-from .models import STAFF_ROLES, Role, Team, User
+from .models import STAFF_ROLES, WEEKDAY_NAMES, Role, Team, User
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
@@ -71,3 +72,24 @@ class MFAAuthenticateForm(AuthenticateForm):
             if exc.code == "too_many_login_attempts":
                 events.note_login_failure(context.request, self.user.get_username(), locked=True)
             raise
+
+
+class OrganisationSettingsForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("Session times and dates are on this clock."),
+    )
+    working_days = forms.TypedMultipleChoiceField(
+        label=_("Working days"),
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "No session is booked on a closed day; one that would fall there moves to the next working day."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = sorted(zoneinfo.available_timezones())
+        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in zones]  # type: ignore[attr-defined]

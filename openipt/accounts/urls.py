@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("crisis-resources/", views.crisis_list, name="crisis-list"),
     path("crisis-resources/<int:resource_id>/delete/", views.crisis_delete, name="crisis-delete"),
+    path("organisation/", views.organisation_settings, name="organisation"),
     path("users/", views.user_list, name="user-list"),
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:user_id>/", views.user_detail, name="user-detail"),

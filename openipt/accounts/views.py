@@ -23,8 +23,8 @@ from openipt.safety.models import CrisisResource
 
 from . import actions
 from .actions import staff_of
-from .forms import AccessForm, UserCreateForm
-from .models import Team, User
+from .forms import AccessForm, OrganisationSettingsForm, UserCreateForm
+from .models import Organisation, Team, User
 
 
 class SignInView(LoginView):
@@ -196,3 +196,21 @@ user_mfa_reset = _user_post(
         "at their next sign-in."
     ),
 )
+
+
+@admin_view
+def organisation_settings(request: AuthedRequest) -> HttpResponse:
+    """The organisation's time zone and working days."""
+    org = Organisation.objects.get(pk=request.user.organisation_id or 0)  # admin_view: has one
+    initial = {"time_zone": org.time_zone, "working_days": sorted(org.working_weekdays)}
+    form = OrganisationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_organisation_settings(request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Organisation settings saved."))
+            return redirect("accounts:organisation")
+    context = {"organisation": org, "form": form}
+    return render(request, "accounts/organisation.html", context, status=400 if form.errors else 200)
