@@ -11,8 +11,8 @@ What the client sees, and why:
 - **Every course**: scores from ended courses stay on the chart, so a client whose course ended
   still sees how far they came; the schedule and contract of an ended course stay readable too.
 - **Schedule**: the sessions of the current course: the active one, or else the most recent.
-  The calendar file holds the active course's sessions only, named "Appointment" and nothing
-  more (a family may share the calendar).
+  The calendar file holds the active course's sessions only, at their times, named "Appointment"
+  and nothing more than how it is held and a video session's link (a family may share the calendar).
 - **Plans**, each only while the clinician shares it: the current course's contract; the newest
   relapse-prevention ("staying well") plan marked shared, which after maintenance IPT starts may
   be the completed course's; the safety plan's latest version, if that version is shared (a
@@ -25,7 +25,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import icalendar
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -280,64 +282,43 @@ def _session_words(session: Session, upcoming: bool, today: date) -> str:
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    """One all-day event: sessions store a date, not a time."""
+    """One appointment: its start (an aware datetime) and length."""
 
     uid: str
-    day: date
+    start: datetime
+    length: timedelta
     summary: str
     description: str = ""
     cancelled: bool = False
     sequence: int = 0
 
 
-def ics_text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 §3.3.11 asks: backslash, semicolon, comma and newlines."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-
-
-def ics_fold(line: str, limit: int = 75) -> str:
-    """Fold a content line into lines of at most `limit` octets (RFC 5545 §3.1), each continuation
-    starting with one space, without splitting a UTF-8 character."""
-    parts, current, size = [], "", 0
-    for char in line:
-        octets = len(char.encode())
-        if size + octets > limit:
-            parts.append(current)
-            current, size = " ", 1
-        current += char
-        size += octets
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
 def ics_calendar(events: Iterable[CalendarEvent], *, now: datetime, name: str) -> str:
-    """A VCALENDAR of all-day events, every line folded and ended with CRLF."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Client portal//Appointments//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ics_text(name)}",
-    ]
+    """A VCALENDAR (written by the `icalendar` library: escaped, folded, CRLF line ends).
+
+    Each event starts at a UTC time (DTSTART ending in Z) and lasts DURATION, so any calendar shows
+    it at the right moment in its own time zone without a time-zone definition in the file.
+    """
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//Client portal//Appointments//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{event.day + timedelta(days=1):%Y%m%d}",
-            f"SEQUENCE:{event.sequence}",
-            f"SUMMARY:{ics_text(event.summary)}",
-            *([f"DESCRIPTION:{ics_text(event.description)}"] if event.description else []),
-            f"STATUS:{'CANCELLED' if event.cancelled else 'CONFIRMED'}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+        vevent = icalendar.Event()
+        vevent.add("uid", event.uid)
+        vevent.add("dtstamp", now.astimezone(UTC))
+        vevent.add("dtstart", event.start.astimezone(UTC))
+        vevent.add("duration", event.length)
+        vevent.add("sequence", event.sequence)
+        vevent.add("summary", event.summary)
+        if event.description:
+            vevent.add("description", event.description)
+        vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+        vevent.add("transp", "OPAQUE")
+        calendar.add_component(vevent)
+    return calendar.to_ical().decode()
 
 
 MODALITY_WORDS = {
@@ -350,12 +331,15 @@ MODALITY_WORDS = {
 def calendar_events(client: Client, host: str) -> list[CalendarEvent]:
     """The active course's sessions, cancelled ones marked so, as "Appointment" and how it is held.
 
-    A UID is stable per session, so importing the file again updates the events; SEQUENCE counts
-    the session's saved versions, so a moved session replaces the old date.
+    Each starts at its time on the clock of the organisation's time zone. A video session carries
+    its link (the client needs it to join). A UID is stable per session, so importing the file
+    again updates the events; SEQUENCE counts the session's saved versions, so a moved session
+    replaces the old date.
     """
+    zone = ZoneInfo(client.organisation.time_zone)
     sessions = list(
         Session.objects.filter(course__client=client, course__status=CourseStatus.ACTIVE).order_by(
-            "scheduled_date", "number", "id"
+            "scheduled_date", "start_time", "number", "id"
         )
     )
     history: Any = Session.history
@@ -364,14 +348,22 @@ def calendar_events(client: Client, host: str) -> list[CalendarEvent]:
     return [
         CalendarEvent(
             uid=f"session-{s.uuid}@{host}",
-            day=s.scheduled_date,
+            start=s.starts_at(zone),
+            length=timedelta(minutes=s.duration_minutes),
             summary=_("Appointment"),
-            description=str(MODALITY_WORDS.get(s.modality, "")),
+            description=_session_description(s),
             cancelled=s.is_cancelled,
             sequence=max(versions.get(s.pk, 1) - 1, 0),
         )
         for s in sessions
     ]
+
+
+def _session_description(session: Session) -> str:
+    how = str(MODALITY_WORDS.get(session.modality, ""))
+    if session.is_video and session.video_url:
+        return _("%(how)s: %(link)s") % {"how": how, "link": session.video_url}
+    return how
 
 
 # --- Shared plans ------------------------------------------------------------------------------

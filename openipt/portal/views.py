@@ -261,7 +261,7 @@ def home(request: HttpRequest, client: Client) -> HttpResponse:
             attendance=Attendance.SCHEDULED,
             scheduled_date__gte=timezone.localdate(),
         )
-        .order_by("scheduled_date", "number")
+        .order_by("scheduled_date", "start_time", "number")
         .first()
     )
     context = {

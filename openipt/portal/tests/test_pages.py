@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from conftest import make_user
 from openipt.accounts.models import Organisation, Role, Team, User
 from openipt.clients.actions import create_client
 from openipt.clients.models import Client
+from openipt.courses.actions import set_appointment
 from openipt.courses.models import Course
 from openipt.portal.models import PortalAccount
 from openipt.safety.models import CrisisResource
@@ -217,3 +218,35 @@ def test_a_client_signing_in_lands_on_the_portal_and_staff_on_the_caseload(db) -
     assert AccountAdapter(request).get_login_redirect_url(request) == "/portal/"
     request.user = User(username="staff", role=Role.CLINICIAN)
     assert AccountAdapter(request).get_login_redirect_url(request) == "/"
+
+
+def test_the_next_session_shows_its_time_and_a_video_sessions_link(
+    alice: User, client_a: Client, course_a: Course, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-03-01 09:00Z", tick=False)
+    first = course_a.sessions.order_by("number").first()
+    assert first is not None
+    set_appointment(
+        alice, first, start_time=time(14, 30), modality="video", video_url="https://meet.example.org/abc"
+    )
+
+    page = signed_in(joined(alice, client_a)).get("/portal/").content.decode()
+
+    assert "From 14:30 to 15:20" in page
+    assert 'href="https://meet.example.org/abc"' in page and "Join the video call" in page
+
+
+def test_an_in_person_session_shows_no_video_link(
+    alice: User, client_a: Client, course_a: Course, time_machine: Any
+) -> None:
+    time_machine.move_to("2026-03-01 09:00Z", tick=False)
+    first = course_a.sessions.order_by("number").first()
+    assert first is not None
+    set_appointment(
+        alice, first, start_time=time(9, 0), modality="in_person", video_url="https://meet.example.org/abc"
+    )
+
+    page = signed_in(joined(alice, client_a)).get("/portal/").content.decode()
+
+    assert "From 09:00 to 09:50" in page
+    assert "meet.example.org" not in page and "Join the video call" not in page

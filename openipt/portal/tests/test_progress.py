@@ -4,7 +4,7 @@ calendar file, the plans the clinician shared; and the clinician's control to sh
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ from openipt.accounts.models import Team, User
 from openipt.audit.models import AuditEvent
 from openipt.clients.actions import create_client
 from openipt.clients.models import Client
-from openipt.courses.actions import end_course, start_course
+from openipt.courses.actions import end_course, set_appointment, start_course
 from openipt.courses.formulation_actions import set_contract
 from openipt.courses.models import Attendance, Contract, Course, Session
 from openipt.courses.termination import save_termination
@@ -220,7 +220,8 @@ def test_the_calendar_file_follows_rfc_5545(course_a: Course, http: HttpClient) 
     first = course_a.sessions.get(number=1)
     assert f"UID:session-{first.uuid}@testserver\r\n" in events[0]
     assert "DTSTAMP:20260401T110000Z\r\n" in events[0]
-    assert "DTSTART;VALUE=DATE:20260302\r\nDTEND;VALUE=DATE:20260303\r\n" in events[0]
+    # 09:00 in London (GMT in March) is 09:00 UTC; the protocol's sessions last 50 minutes
+    assert "DTSTART:20260302T090000Z\r\n" in events[0] and "DURATION:PT50M\r\n" in events[0]
     assert "SUMMARY:Appointment\r\n" in events[0] and "DESCRIPTION:In person\r\n" in events[0]
     assert "STATUS:CONFIRMED" in events[0]
     assert f"UID:session-{cancelled.uuid}@testserver\r\n" in events[2] and "STATUS:CANCELLED" in events[2]
@@ -271,7 +272,8 @@ def test_a_moved_session_keeps_its_uid_and_raises_its_sequence(course_a: Course,
     uid = f"UID:session-{session.uuid}@testserver\r\n"
     old = next(e for e in before.split("BEGIN:VEVENT") if uid in e)
     new = next(e for e in after.split("BEGIN:VEVENT") if uid in e)
-    assert "SEQUENCE:0" in old and "SEQUENCE:1" in new and "DTSTART;VALUE=DATE:20260422" in new
+    # 09:00 in London on 22 April (summer time) is 08:00 UTC
+    assert "SEQUENCE:0" in old and "SEQUENCE:1" in new and "DTSTART:20260422T080000Z" in new
 
 
 def test_without_an_active_course_there_is_no_calendar_file(http: HttpClient) -> None:
@@ -281,40 +283,13 @@ def test_without_an_active_course_there_is_no_calendar_file(http: HttpClient) ->
     assert "nothing to add" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("raw", "escaped"),
-    [
-        ("Appointment", "Appointment"),
-        ("Tea, cake; talk", "Tea\\, cake\\; talk"),
-        ("back\\slash", "back\\\\slash"),
-        ("two\nlines\r\nthree\rfour", "two\\nlines\\nthree\\nfour"),
-    ],
-)
-def test_ics_text_escapes_what_rfc_5545_asks(raw: str, escaped: str) -> None:
-    assert progress.ics_text(raw) == escaped
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "SUMMARY:short",
-        "DESCRIPTION:" + "x" * 200,
-        "DESCRIPTION:" + "é" * 80,
-        "SUMMARY:" + "🙂" * 40 + "a" * 9,
-    ],
-)
-def test_ics_fold_keeps_lines_to_75_octets_and_characters_whole(line: str) -> None:
-    folded = progress.ics_fold(line)
-
-    parts = folded.split("\r\n")
-    assert all(len(part.encode()) <= 75 for part in parts)
-    assert all(part.startswith(" ") for part in parts[1:])
-    assert folded.replace("\r\n ", "") == line  # unfolding gives the line back
-    assert (len(parts) > 1) == (len(line.encode()) > 75)
-
-
 def test_the_calendar_serialiser_folds_and_escapes_a_long_summary() -> None:
-    event = progress.CalendarEvent(uid="session-1@example.org", day=date(2026, 3, 2), summary="A, b; " * 20)
+    event = progress.CalendarEvent(
+        uid="session-1@example.org",
+        start=datetime(2026, 3, 2, 14, 0, tzinfo=UTC),
+        length=timedelta(minutes=50),
+        summary="A, b; " * 20,
+    )
 
     body = progress.ics_calendar([event], now=NOW, name="Appointments")
 
@@ -563,3 +538,21 @@ def test_the_contract_of_an_ended_course_cannot_be_shared(alice: User, course_a:
     assert "This course has ended" in response.content.decode()
     saved.refresh_from_db()
     assert saved.shared_with_client is False
+
+
+def test_the_calendar_file_gives_each_session_its_time_on_the_organisations_clock(
+    alice: User, client_a: Client, course_a: Course, http: HttpClient
+) -> None:
+    client_a.organisation.time_zone = "America/New_York"
+    client_a.organisation.save(update_fields=["time_zone"])
+    first = course_a.sessions.get(number=1)
+    set_appointment(
+        alice, first, start_time=time(14, 30), modality="video", video_url="https://meet.example.org/x"
+    )
+
+    events = ics(http).split("BEGIN:VEVENT")[1:]
+
+    # 14:30 in New York on 2 March (UTC-5) is 19:30 UTC
+    assert "DTSTART:20260302T193000Z\r\n" in events[0] and "DURATION:PT50M\r\n" in events[0]
+    assert "DESCRIPTION:Video call: https://meet.example.org/x\r\n" in events[0]
+    assert "DTSTART:20260309T130000Z\r\n" in events[1]  # 09:00 in New York (summer time from 8 March)
