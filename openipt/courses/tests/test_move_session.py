@@ -163,3 +163,45 @@ def test_it_refuses_the_supervisor(client: HttpClient, bob: User, course_a: Cour
 def test_it_only_accepts_post(client: HttpClient, alice: User, course_a: Course) -> None:
     client.force_login(alice)
     assert client.get(url(session(course_a, 3))).status_code == 405
+
+
+def test_it_refuses_a_day_the_clinic_is_closed_and_changes_nothing(
+    client: HttpClient, alice: User, course_a: Course
+) -> None:
+    client.force_login(alice)
+    before = dates(course_a)
+
+    response = client.post(url(session(course_a, 3)), {"new_date": "2026-03-14"})  # a Saturday
+
+    assert response.status_code == 400
+    assert "The clinic is closed on Saturday 14 March. Choose a working day, such as Mon 16 Mar 2026." in (
+        response.content.decode()
+    )
+    assert dates(course_a) == before
+    assert not AuditEvent.objects.filter(action="session.move").exists()
+
+
+def test_later_sessions_shifted_onto_a_closed_day_go_to_the_next_working_day(
+    alice: User, course_a: Course
+) -> None:
+    move_session(alice, session(course_a, 4), date(2026, 3, 26))  # Monday 23 → Thursday 26 March
+    assert dates(course_a)[3:5] == [date(2026, 3, 26), date(2026, 4, 2)]  # later ones on Thursdays
+    course_a.client.organisation.working_days = "012"  # from now on open Monday to Wednesday
+    course_a.client.organisation.save(update_fields=["working_days"])
+
+    move_session(alice, session(course_a, 3), date(2026, 3, 17))  # Monday 16 → Tuesday 17 March
+
+    # sessions 4 and 5 shift a day too, onto Fridays, so they go to the Mondays after
+    assert dates(course_a)[2:6] == [date(2026, 3, 17), date(2026, 3, 30), date(2026, 4, 6), date(2026, 4, 13)]
+    assert all(d.weekday() in (0, 1, 2) for d in dates(course_a)[2:])
+
+
+def test_it_moves_the_time_with_the_date(client: HttpClient, alice: User, course_a: Course) -> None:
+    client.force_login(alice)
+    s3 = session(course_a, 3)
+
+    client.post(url(s3), {"new_date": "2026-03-17", "new_time": "15:45"})
+
+    s3.refresh_from_db()
+    assert (s3.scheduled_date.isoformat(), s3.start_time.strftime("%H:%M")) == ("2026-03-17", "15:45")
+    assert session(course_a, 4).start_time.strftime("%H:%M") == "09:00"  # later sessions keep theirs

@@ -326,3 +326,44 @@ def test_the_age_is_taken_on_the_start_date(
     else:
         start_course(alice, young, protocol_key=protocol_key, start_date=start)
     assert Course.objects.get().protocol_key == protocol_key
+
+
+def test_it_books_the_sessions_at_the_time_chosen(client: HttpClient, alice: User, client_a: Client) -> None:
+    client.force_login(alice)
+
+    client.post(url(client_a), form_data(start_time="16:30"))
+
+    course = Course.objects.get()
+    assert {(s.start_time.strftime("%H:%M"), s.duration_minutes) for s in course.sessions.all()} == {
+        ("16:30", 50)
+    }
+
+
+def test_a_start_on_a_closed_day_books_the_next_working_day(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    client.force_login(alice)
+
+    client.post(url(client_a), form_data(start_date="2026-02-28"))  # a Saturday
+
+    dates = [d for _, d, _ in schedule(Course.objects.get())]
+    assert dates[:2] == [date(2026, 3, 2), date(2026, 3, 9)]  # Mondays
+
+
+def test_it_refuses_a_weekday_the_clinic_is_closed(client: HttpClient, alice: User, client_a: Client) -> None:
+    client.force_login(alice)
+
+    response = client.post(url(client_a), form_data(weekday="6"))
+
+    assert response.status_code == 400
+    assert "The clinic is closed on Sunday. Choose one of its working days." in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_it_keeps_to_the_organisations_own_working_days(alice: User, client_a: Client) -> None:
+    client_a.organisation.working_days = "56"  # a weekend clinic
+    client_a.organisation.save(update_fields=["working_days"])
+
+    course = start_course(alice, client_a, protocol_key="ipt-standard", start_date=date(2026, 3, 2))
+
+    assert {s.scheduled_date.weekday() for s in course.sessions.all()} == {5}  # Saturdays
