@@ -35,6 +35,7 @@ EXPECTED = {
     "client list": 6,
     "client page": 26,  # 25 + the acknowledged alerts (the record of past alerts)
     "session page": 22,
+    "week": 6,
     "supervision": 15,
     "save a PHQ-9": 15,
 }
@@ -72,6 +73,7 @@ def measure(n: int) -> dict[str, int]:
         "client list": count(http, "get", reverse("clients:list")),
         "client page": count(http, "get", reverse("clients:detail", args=[course.client_id])),
         "session page": count(http, "get", reverse("courses:session", args=[busiest.pk])),
+        "week": count(http, "get", reverse("courses:week")),
     }
     data = {"phq9-response_uuid": str(uuid.uuid4()), "phq9-source": "client"}
     data |= {f"phq9-phq9-{i}": str(v) for i, v in enumerate(PHQ9, start=1)}

@@ -132,6 +132,9 @@ NOTE_TEXTS = [
     "Talked through feelings about the change. Some tearfulness, which the client said felt useful.",
 ]
 
+# Appointment times of the demo clinic (on the clock of its time zone).
+SLOTS = (time(9, 0), time(10, 0), time(11, 30), time(13, 30), time(14, 30), time(16, 0))
+
 CRISIS = {
     "en-gb": [("Emergency services", "999", "", True), ("Samaritans", "116 123", "", False)],
     "en-ie": [("Emergency services", "112", "", True), ("Samaritans", "116 123", "", False)],
@@ -318,7 +321,10 @@ class DemoBuilder:
             self.inventory(
                 clinician, client, story, onset=start - timedelta(days=story.onset_days_before_start)
             )
-        course = course_actions.start_course(clinician, client, protocol_key=spec.protocol, start_date=start)
+        slot = SLOTS[sum(map(ord, spec.identifier)) % len(SLOTS)]  # each client keeps their time
+        course = course_actions.start_course(
+            clinician, client, protocol_key=spec.protocol, start_date=start, start_time=slot
+        )
         if story is not None and spec.protocol != "ipt-maintenance":
             set_onset(clinician, course, onset_date=start - timedelta(days=story.onset_days_before_start))
         zone = ZoneInfo(org.time_zone)
@@ -326,6 +332,15 @@ class DemoBuilder:
         self.plan_tasks_held_once(clinician, course, sessions)
         for i, session in enumerate(sessions[: spec.held]):
             self.hold_session(clinician, course, session, spec, i, zone)
+        if spec.held < len(sessions) and sum(map(ord, spec.identifier)) % 3 == 0:
+            # some clients meet by video next time: their portal shows the link to join
+            course_actions.set_appointment(
+                clinician,
+                sessions[spec.held],
+                start_time=slot,
+                modality=Modality.VIDEO,
+                video_url=f"https://video.example.org/demo-{spec.identifier.lower()}",
+            )
         return client
 
     def plan_tasks_held_once(self, clinician: User, course: Course, sessions: list[Session]) -> None:

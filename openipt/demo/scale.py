@@ -47,7 +47,7 @@ from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.courses import schedule
 from openipt.courses.models import Attendance, Course, CourseStatus, Modality, Session
-from openipt.demo.builder import CRISIS, NOTE_TEXTS, _depression_items, _gad7_items, _password
+from openipt.demo.builder import CRISIS, NOTE_TEXTS, SLOTS, _depression_items, _gad7_items, _password
 from openipt.inventory.models import Conflict, Met, Person, Relationship, Ring
 from openipt.measures import scoring
 from openipt.measures.models import Channel, Response, Score, Source
@@ -344,7 +344,7 @@ class ScaleBuilder:
         else:
             held = planned
             start = self.today - timedelta(days=cadence_days * planned + rng.randint(14, 300))
-        dates = schedule.session_dates(start, planned, protocol.cadence)
+        dates = schedule.session_dates(start, planned, protocol.cadence, working_days=org.working_weekdays)
         if plan.active:  # months are not all 28 days: held means in the past
             held = sum(1 for d in dates if d < self.today)
         next_number = min(held + 1, planned)
@@ -368,6 +368,8 @@ class ScaleBuilder:
                 course=course,
                 number=n,
                 scheduled_date=d,
+                start_time=SLOTS[number % len(SLOTS)],  # not from rng: keeps the programme's numbers
+                duration_minutes=protocol.session_minutes,
                 phase_key=protocol.phase_for_session(n, planned).key,
                 modality=Modality.PHONE if rng.random() < 0.15 else Modality.IN_PERSON,
             )

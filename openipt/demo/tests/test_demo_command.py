@@ -18,7 +18,7 @@ from openipt.accounts.models import Organisation, Role, User
 from openipt.audit.models import AuditEvent
 from openipt.clients.access import visible_clients
 from openipt.clients.models import Client
-from openipt.courses.models import Course, CourseStatus
+from openipt.courses.models import Course, CourseStatus, Session
 from openipt.measures.models import Score
 from openipt.notes.models import Note, NoteStatus
 from openipt.safety.actions import crisis_resources_for
@@ -118,6 +118,13 @@ def test_it_builds_the_demo_clinic(tmp_path: Path) -> None:
     }
     phases = Counter(c.current_phase for c in courses)
     assert set(phases) >= {"initial", "middle", "termination"}
+    # Appointments have times (more than the default 09:00), lengths and, for some, a video link.
+    live = Session.objects.filter(course__status=CourseStatus.ACTIVE)
+    assert len(set(live.values_list("start_time", flat=True))) > 2
+    assert set(live.values_list("duration_minutes", flat=True)) == {50}
+    video = live.filter(modality="video", attendance="scheduled").exclude(video_url="")
+    assert video.exists() and all(s.video_url.startswith("https://") for s in video)
+    assert all(d.weekday() < 5 for d in live.values_list("scheduled_date", flat=True))  # Monday–Friday
 
     open_alerts = RiskAlert.objects.filter(status=AlertStatus.OPEN)
     assert open_alerts.filter(client__organisation=north).count() >= 1
