@@ -12,7 +12,7 @@ What the client sees, and why:
   still sees how far they came; the schedule and contract of an ended course stay readable too.
 - **Schedule**: the sessions of the current course: the active one, or else the most recent.
   The calendar file holds the active course's sessions only, at their times, named "Appointment"
-  and nothing more than how it is held and a video session's link (a family may share the calendar).
+  and nothing more than how it is held (a family may share the calendar: no video link either).
 - **Plans**, each only while the clinician shares it: the current course's contract; the newest
   relapse-prevention ("staying well") plan marked shared, which after maintenance IPT starts may
   be the completed course's; the safety plan's latest version, if that version is shared (a
@@ -331,10 +331,11 @@ MODALITY_WORDS = {
 def calendar_events(client: Client, host: str) -> list[CalendarEvent]:
     """The active course's sessions, cancelled ones marked so, as "Appointment" and how it is held.
 
-    Each starts at its time on the clock of the organisation's time zone. A video session carries
-    its link (the client needs it to join). A UID is stable per session, so importing the file
-    again updates the events; SEQUENCE counts the session's saved versions, so a moved session
-    replaces the old date.
+    Each starts at its time on the clock of the organisation's time zone. A video session's link is
+    left out: a calendar may be shared with the family, and the link would let them join the
+    session; the client finds it on the portal's home page. A UID is stable per session, so
+    importing the file again updates the events; SEQUENCE counts the session's saved versions, so
+    a moved session replaces the old date.
     """
     zone = ZoneInfo(client.organisation.time_zone)
     sessions = list(
@@ -351,19 +352,12 @@ def calendar_events(client: Client, host: str) -> list[CalendarEvent]:
             start=s.starts_at(zone),
             length=timedelta(minutes=s.duration_minutes),
             summary=_("Appointment"),
-            description=_session_description(s),
+            description=str(MODALITY_WORDS.get(s.modality, "")),
             cancelled=s.is_cancelled,
             sequence=max(versions.get(s.pk, 1) - 1, 0),
         )
         for s in sessions
     ]
-
-
-def _session_description(session: Session) -> str:
-    how = str(MODALITY_WORDS.get(session.modality, ""))
-    if session.is_video and session.video_url:
-        return _("%(how)s: %(link)s") % {"how": how, "link": session.video_url}
-    return how
 
 
 # --- Shared plans ------------------------------------------------------------------------------
