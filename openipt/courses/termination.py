@@ -471,6 +471,10 @@ def start_maintenance(
             protocol_key=MAINTENANCE_PROTOCOL,
             start_date=start_date,
             planned_sessions=planned_sessions,
+            # at the time of day the client is used to
+            start_time=course.sessions.order_by("-scheduled_date")
+            .values_list("start_time", flat=True)
+            .first(),
             request=request,
         )
         following.previous_course = course

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -224,3 +224,15 @@ def test_the_ending_page_offers_maintenance_only_when_it_can_start(
     assert link not in client.get(reverse("ending:termination", args=[course_a.pk])).content.decode()
     end_course(alice, course_a, status=CourseStatus.COMPLETED, ended_on=date(2026, 6, 15))
     assert link in client.get(reverse("ending:termination", args=[course_a.pk])).content.decode()
+
+
+def test_maintenance_keeps_the_time_of_day_of_the_course_before(
+    client: HttpClient, alice: User, completed: Course
+) -> None:
+    completed.sessions.update(start_time=time(15, 30))
+    client.force_login(alice)
+
+    client.post(url(completed), {"start_date": "2026-07-31", "planned_sessions": "6"})
+
+    following = Course.objects.get(status=CourseStatus.ACTIVE)
+    assert set(following.sessions.values_list("start_time", flat=True)) == {time(15, 30)}
