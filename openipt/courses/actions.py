@@ -176,7 +176,7 @@ def move_session(
     with transaction.atomic():
         course = (
             Course.objects.select_related("client__organisation")
-            .select_for_update()
+            .select_for_update(of=("self",))  # lock the course, not its client or organisation
             .get(pk=session.course_id)
         )
         _require_active(course)
@@ -204,7 +204,7 @@ def cancel_session(actor: Any, session: Session, *, request: HttpRequest | None 
     with transaction.atomic():
         course = (
             Course.objects.select_related("client__organisation")
-            .select_for_update()
+            .select_for_update(of=("self",))  # lock the course, not its client or organisation
             .get(pk=session.course_id)
         )
         _require_active(course)

@@ -312,7 +312,12 @@ class DemoBuilder:
         )
         cadence_days = 28 if spec.protocol == "ipt-maintenance" else 7
         # The next session falls in the coming days, so nothing is left unrecorded in the past.
-        start = self.today - timedelta(days=cadence_days * spec.held - self.rng.randrange(1, 6))
+        ahead = self.rng.randrange(1, 6)
+        for _ in range(6):  # the next session on a working day, so no session moves past today
+            if (self.today + timedelta(days=ahead)).weekday() in org.working_weekdays:
+                break
+            ahead = ahead % 6 + 1
+        start = self.today - timedelta(days=cadence_days * spec.held - ahead)
         story = STORIES.get(spec.identifier)
         if spec.protocol == "ipt-maintenance":
             # Maintenance follows a completed acute course: show that history too.

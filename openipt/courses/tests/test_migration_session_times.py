@@ -15,6 +15,7 @@ from openipt import protocols
 from openipt.accounts.models import User
 from openipt.clients.models import Client
 from openipt.courses.actions import start_course
+from openipt.lib.db.guards import missing_triggers
 
 BEFORE = ("courses", "0005_add_contract_shared_with_client")
 AFTER = ("courses", "0006_add_session_time_length_video_link")
@@ -46,3 +47,4 @@ def test_existing_sessions_get_nine_oclock_and_the_protocols_length(
     )
     assert [row[:3] for row in after] == rows
     assert {row[3:] for row in after} == {(time(9, 0), 45, "")}
+    assert missing_triggers(connection) == []  # the rebuilt history table keeps its guards
