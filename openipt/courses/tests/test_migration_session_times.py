@@ -1,4 +1,4 @@
-"""Migration courses 0006: sessions saved before it keep their date, start at 09:00 (on the clock of
+"""Migration courses 0007: sessions saved before it keep their date, start at 09:00 (on the clock of
 the organisation's time zone) and last as long as their protocol's sessions; nothing is lost."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from openipt.clients.models import Client
 from openipt.courses.actions import start_course
 from openipt.lib.db.guards import missing_triggers
 
-BEFORE = ("courses", "0005_add_contract_shared_with_client")
-AFTER = ("courses", "0006_add_session_time_length_video_link")
+BEFORE = ("courses", "0006_add_course_chosen_sessions")
+AFTER = ("courses", "0007_add_session_time_length_video_link")
 
 
 def migrate(target: tuple[str, str]) -> None:

@@ -30,7 +30,7 @@ def length_from_protocol(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0005_add_contract_shared_with_client'),
+        ('courses', '0006_add_course_chosen_sessions'),
         # the history triggers this remakes are first made there; run after it, never before
         ("access", "0002_history_is_append_only"),
     ]
