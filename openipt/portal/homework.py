@@ -34,6 +34,11 @@ def homework_for_client(client: Client) -> QuerySet[Homework]:
     )
 
 
+def is_done(homework: Homework) -> bool:
+    """Done for the client's list: they marked it done, or it was reviewed in a session."""
+    return homework.client_status == HomeworkOutcome.DONE or homework.reviewed_in_id is not None
+
+
 def get_client_homework(client: Client, pk: int) -> Homework:
     """The homework if it belongs to one of this client's courses, otherwise 404."""
     try:

@@ -34,7 +34,7 @@ from . import actions, progress, tokens
 from . import homework as portal_homework
 from . import learn as learn_pages
 from .forms import CodeJoinForm, ForgottenUsernameForm, HomeworkAnswerForm, LinkJoinForm, SignInLinkForm
-from .homework import get_client_homework, homework_for_client, stamp
+from .homework import get_client_homework, homework_for_client, is_done, stamp
 from .questionnaires import due_questionnaires
 from .throttle import over_limit
 
@@ -296,12 +296,15 @@ def _homework_page(
     request: HttpRequest, client: Client, bound: HomeworkAnswerForm | None = None, problem: str = ""
 ) -> HttpResponse:
     """The list; after a refused answer, that homework keeps what the client typed."""
-    rows = []
+    rows, done = [], []
     for h in homework_for_client(client):
         initial = {"status": h.client_status, "reflection": h.client_reflection, "seen": stamp(h)}
         form = bound if bound is not None and bound.prefix == f"h{h.pk}" else None
-        rows.append((h, form or HomeworkAnswerForm(initial=initial, prefix=f"h{h.pk}")))
-    context = {"rows": rows, "problem": problem}
+        # an item whose answer was just refused stays among the open ones, in sight
+        (done if is_done(h) and form is None else rows).append(
+            (h, form or HomeworkAnswerForm(initial=initial, prefix=f"h{h.pk}"))
+        )
+    context = {"rows": rows, "done": done, "problem": problem}
     return render(request, "portal/homework.html", context, status=400 if bound is not None else 200)
 
 

@@ -196,3 +196,29 @@ def test_the_homework_page_has_crisis_help_and_no_inline_script_or_style(
 
     assert 'href="/portal/crisis/"' in body
     assert "<script" not in body and "style=" not in body
+
+
+def test_the_list_shows_open_homework_first_and_done_homework_apart(
+    http: HttpClient, course_a: Course
+) -> None:
+    open_one = set_homework(course_a, "Call your sister")
+    marked = set_homework(course_a, "Write down one good talk")
+    Homework.objects.filter(pk=marked.pk).update(client_status="done", client_updated_at=timezone.now())
+    reviewed = set_homework(course_a, "Plan a walk with a friend")
+    Homework.objects.filter(pk=reviewed.pk).update(reviewed_in=course_a.sessions.get(number=2))
+
+    page = http.get("/portal/homework/").content.decode()
+
+    open_part, done_part = page.split('id="homework-done-h"')
+    assert f'id="homework-{open_one.pk}-h"' in open_part
+    assert "Write down one good talk" not in open_part and "Plan a walk" not in open_part
+    assert "Write down one good talk" in done_part and "Plan a walk with a friend" in done_part
+
+
+def test_with_only_done_homework_the_page_says_nothing_is_open(http: HttpClient, course_a: Course) -> None:
+    marked = set_homework(course_a, "Call your sister")
+    Homework.objects.filter(pk=marked.pk).update(client_status="done", client_updated_at=timezone.now())
+
+    page = http.get("/portal/homework/").content.decode()
+
+    assert "Nothing is open" in page and "You have no homework" not in page
