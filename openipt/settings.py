@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "openipt.accounts.middleware.SessionLimitsMiddleware",
     "openipt.accounts.middleware.RequireMFAMiddleware",
     "openipt.accounts.middleware.OrganisationTimezoneMiddleware",
+    "openipt.lib.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "openipt.urls"

@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
@@ -42,3 +43,24 @@ class ContentSecurityPolicyMiddleware:
         if self.csp and not (settings.DEBUG and response.status_code in (404, 500)):
             response.headers.setdefault("Content-Security-Policy", self.csp)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a bare 405 (e.g. `require_POST` opened by a link or a reload) a page with a way back.
+
+    Only an empty 405 is replaced, so an API answer that explains itself is left alone; the
+    Allow header stays."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False) or response.content:
+            return response
+        user = getattr(request, "user", None)
+        base = "portal/base.html" if getattr(user, "role", "") == "client" else "base.html"
+        page = render(request, "405.html", {"base": base}, status=405)
+        if "Allow" in response.headers:
+            page["Allow"] = response["Allow"]
+        return page

@@ -222,3 +222,13 @@ def test_with_only_done_homework_the_page_says_nothing_is_open(http: HttpClient,
     page = http.get("/portal/homework/").content.decode()
 
     assert "Nothing is open" in page and "You have no homework" not in page
+
+
+def test_opening_the_answer_address_by_a_link_shows_a_portal_page(http: HttpClient, course_a: Course) -> None:
+    homework = set_homework(course_a, "Call your sister")
+
+    response = http.get(f"/portal/homework/{homework.pk}/")
+
+    assert response.status_code == 405
+    page = response.content.decode()
+    assert "Back to your therapy pages" in page and 'class="portal-bar"' in page
