@@ -271,6 +271,8 @@ def test_enrolment_with_the_app_shows_recovery_codes_and_then_the_caseload(
     codes = client.get(RECOVERY_CODES).content.decode()
     assert "Recovery Codes" in codes
     assert all(code in codes for code in recovery_codes(alice))
+    assert f'href="{CASELOAD}">Continue to OpenIPT</a>' in codes  # a way on, to the landing page
+    assert f'href="{CASELOAD}">Continue to OpenIPT</a>' in client.get(reverse("mfa_index")).content.decode()
     assert client.get(CASELOAD).status_code == 200
     assert AuditEvent.objects.filter(action="mfa.activate", actor=alice).count() == 1
 
