@@ -101,7 +101,7 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
     if not whole_team:
         courses = courses.filter(clinician=user)
     # Only what a row shows and sorts by (a whole team's full rows cost more to build than to read).
-    courses = courses.select_related("client").only(
+    courses = courses.select_related("client", "clinician").only(
         "protocol_key",
         "protocol_version",
         "planned_sessions",
@@ -110,6 +110,9 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
         "client__organisation_id",
         "client__given_name",
         "client__family_name",
+        "clinician__username",
+        "clinician__first_name",
+        "clinician__last_name",
     )
     courses = courses.annotate(
         held=Count("sessions", filter=Q(sessions__attendance=Attendance.ATTENDED)),

@@ -143,9 +143,11 @@ def test_it_shows_alice_only_her_own_courses_unless_she_asks_for_the_team(
     add_course(frank, north_team, "NS-2", "Franks", [12])
     client.force_login(alice)
     assert rows(client.get(URL)) == ["NS-1"]
+    assert 'data-label="Clinician"' not in client.get(URL).content.decode()  # her own: all hers
     response = client.get(URL, {"view": "team"})
     assert rows(response) == ["NS-1", "NS-2"]
     assert "Team caseload" in response.content.decode()
+    assert '<td data-label="Clinician">Frank</td>' in response.content.decode()
 
 
 def test_it_shows_the_supervisor_the_whole_team(
@@ -157,6 +159,7 @@ def test_it_shows_the_supervisor_the_whole_team(
     assert rows(response) == ["NS-1", "NS-2"]
     body = response.content.decode()
     assert "Team caseload" in body
+    assert '<td data-label="Clinician">Alice</td>' in body and '<td data-label="Clinician">Frank</td>' in body
     assert "Show only my clients" not in body
     assert reverse("clients:create") not in body
 
