@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openipt.access import rules
 from openipt.access.rules import note_read
 from openipt.courses import summary
 from openipt.courses.models import Attendance, Course, Formulation
@@ -135,6 +136,7 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
         "interval_rows": interval_rows(course) if course else [],
         **_formulation(course or outcome_course),
         "can_write": can_write(request.user, client),
+        "can_read_access_log": rules.can_administer(request.user) or rules.can_supervise(request.user),
         "instruments": available_instruments(client.organisation_id),
     }
     return render(request, "clients/detail.html", context)

@@ -20,6 +20,7 @@ from openipt.courses.models import Attendance, Course, Session
 
 from .instruments import INSTRUMENTS
 from .models import Response
+from .outcomes import instrument_name
 
 
 @dataclass
@@ -35,6 +36,11 @@ class SessionMeasure:
         """The instrument's short name as shown to people ("PHQ-9"), untranslated."""
         instrument = INSTRUMENTS.get(self.instrument)
         return instrument.short_name if instrument else self.instrument
+
+    @property
+    def instrument_name(self) -> str:
+        """The name people know it by ("PHQ-9"), never the key."""
+        return instrument_name(self.instrument)
 
 
 @dataclass

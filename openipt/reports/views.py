@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -10,7 +12,17 @@ from openipt.access.breakglass import recent_for_teams
 from openipt.lib.decorators import clinical_view
 from openipt.lib.http import AuthedRequest
 
-from .supervision import alerts_without_course, team_rows
+from .supervision import TeamRow, alerts_without_course, team_rows
+
+
+# Each count on the page links to the rows it counts (`?only=<tile>`).
+TILES: dict[str, Callable[[TeamRow], bool]] = {
+    "": lambda row: True,
+    "alerts": lambda row: bool(row.alerts),
+    "not_on_track": lambda row: row.not_on_track,
+    "overdue": lambda row: bool(row.overdue),
+    "needs_plan": lambda row: row.needs_plan,
+}
 
 
 @clinical_view
@@ -20,7 +32,9 @@ def supervision(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied
     rows = team_rows(request.user, timezone.localdate())
     other_alerts = alerts_without_course(request.user, rows)
-    attention = [r for r in rows if r.attention]
+    only = request.GET.get("only", "")
+    shown = TILES.get(only, TILES[""])
+    attention = [r for r in rows if r.attention and shown(r)]
     emergency = recent_for_teams(request.user)
     # Audited as one row per client the page names (in any of its tables); the others are only counted.
     named = (
@@ -33,6 +47,7 @@ def supervision(request: AuthedRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "attention": attention,
+        "only": only if only in TILES else "",
         "other_alerts": other_alerts,
         "emergency": emergency,
         "counts": {

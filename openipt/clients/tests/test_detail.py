@@ -190,3 +190,15 @@ def test_it_runs_the_same_queries_however_long_the_history(
     assert len(response.context["banner"].open_alerts) == 3
     assert len(response.context["charts"][0][2]) == 20
     assert len(response.context["past_courses"]) == 1
+
+
+def test_the_access_log_is_one_click_away_for_those_who_may_read_it(
+    client: HttpClient, alice: User, bob: User, course_a: Course
+) -> None:
+    log = f'href="{reverse("audit:client", args=[course_a.client_id])}"'
+    client.force_login(bob)
+    assert log in client.get(url(course_a.client)).content.decode()
+    assert client.get(reverse("audit:client", args=[course_a.client_id])).status_code == 200
+
+    client.force_login(alice)  # a clinician may not read the access log: no link to a refusal
+    assert log not in client.get(url(course_a.client)).content.decode()

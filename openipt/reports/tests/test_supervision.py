@@ -137,12 +137,35 @@ def test_bob_sees_what_needs_attention_most_urgent_first(
     assert "provisional defaults until fitted" in baker
 
     assert "1 overdue" in clark
-    assert "PHQ-9 S2" in clark
+    assert "PHQ-9 (session 2)" in clark and "PHQ9" not in html  # the name people know, never the key
 
     assert "3 sessions left, no relapse-prevention plan" in dunne
     for row in (frost, evans, baker, clark):
         assert "relapse-prevention" not in row
     assert "Adams" not in html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("only", "names"),
+    [
+        ("alerts", ["Frost", "Evans"]),
+        ("not_on_track", ["Baker"]),
+        ("overdue", ["Clark"]),
+        ("needs_plan", ["Dunne"]),
+        ("nonsense", ["Frost", "Evans", "Baker", "Clark", "Dunne"]),
+    ],
+)
+def test_each_count_links_to_the_clients_it_counts(
+    client: HttpClient, bob: User, team_a: dict[str, Course], only: str, names: list[str]
+) -> None:
+    client.force_login(bob)
+    assert f'href="?only={only}#attention"' in client.get(URL).content.decode() or only == "nonsense"
+
+    response = client.get(URL, {"only": only})
+
+    assert response.status_code == 200
+    assert family_names(response) == names
+    assert response.context["counts"]["not_on_track"] == 1  # the counts stay those of the whole team
 
 
 def test_the_plan_flag_goes_once_relapse_prevention_is_ticked(
