@@ -14,7 +14,6 @@ from openipt.lib.http import AuthedRequest
 
 from .supervision import TeamRow, alerts_without_course, team_rows
 
-
 # Each count on the page links to the rows it counts (`?only=<tile>`).
 TILES: dict[str, Callable[[TeamRow], bool]] = {
     "": lambda row: True,
