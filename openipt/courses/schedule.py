@@ -18,14 +18,38 @@ a date that would is moved to the next working day, and the order of the session
 from __future__ import annotations
 
 import calendar
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 from openipt.protocols.model import CADENCES
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
 EVERY_DAY = frozenset(range(7))
+
+
+BOOKED = "scheduled"  # Attendance.SCHEDULED: neither held, missed nor cancelled
+
+
+class Booking(Protocol):
+    @property
+    def scheduled_date(self) -> date: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def attendance(self) -> str: ...
+
+
+B = TypeVar("B", bound=Booking)
+
+
+def next_session(sessions: Iterable[B], today: date) -> B | None:
+    """THE next session, the one rule behind every "next session" a person is shown: the earliest
+    session still booked (not held, missed or cancelled) on or after `today`; on one day, the lower
+    number first. None when nothing is booked."""
+    booked = [s for s in sessions if s.attendance == BOOKED and s.scheduled_date >= today]
+    return min(booked, key=lambda s: (s.scheduled_date, s.number), default=None)
 
 
 def add_months(day: date, months: int, *, day_of_month: int | None = None) -> date:

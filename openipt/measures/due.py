@@ -16,11 +16,20 @@ from datetime import date
 
 from django.db.models import Q
 
+from openipt.courses import schedule as schedule_rules
 from openipt.courses.models import Attendance, Course, Session
 
 from .instruments import INSTRUMENTS
 from .models import Response
 from .outcomes import instrument_name
+
+
+@dataclass(frozen=True)
+class _Booking:
+    scheduled_date: date
+    number: int
+    attendance: str
+    pk: int
 
 
 @dataclass
@@ -75,8 +84,10 @@ def measures_for_courses(
     )
     if overdue_only:
         sessions = sessions.filter(Q(attendance=Attendance.ATTENDED) | Q(scheduled_date__lt=today))
-    rows = sessions.order_by("course_id", "number").values_list(
-        "pk", "course_id", "number", "scheduled_date", "attendance"
+    rows = list(
+        sessions.order_by("course_id", "number").values_list(
+            "pk", "course_id", "number", "scheduled_date", "attendance"
+        )
     )
     done: dict[int, set[str]] = defaultdict(set)
     # Responses, not scores joined to responses: every response has its score (one transaction),
@@ -85,7 +96,11 @@ def measures_for_courses(
         course_id__in=by_id, session__isnull=False
     ).values_list("session_id", "instrument"):
         done[session_id].add(instrument)
-    next_seen: set[int] = set()
+    bookings: dict[int, list[_Booking]] = defaultdict(list)
+    for pk, course_id, number, day, attendance in rows:
+        bookings[course_id].append(_Booking(day, number, attendance, pk))
+    # the next session by the one rule every page shows it by (courses.schedule.next_session)
+    following = {course_id: schedule_rules.next_session(b, today) for course_id, b in bookings.items()}
     # A team's courses share a few protocols and lengths: work out each schedule's rules once.
     due_at: dict[tuple[str, str, int, int], tuple[str, ...]] = {}
     for session_id, course_id, number, day, attendance in rows:
@@ -95,9 +110,8 @@ def measures_for_courses(
         if due_keys is None:
             due_keys = due_at[schedule] = course.protocol.measures_due(number, course.planned_sessions)
         held = attendance == Attendance.ATTENDED or day < today
-        is_next = not held and course_id not in next_seen
-        if is_next:
-            next_seen.add(course_id)
+        upcoming = following.get(course_id)
+        is_next = upcoming is not None and upcoming.pk == session_id
         for key in due_keys:
             if overdue_only and (not held or key in done[session_id]):
                 continue

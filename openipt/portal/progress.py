@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from openipt.clients.models import Client
+from openipt.courses import schedule as schedule_rules
 from openipt.courses import termination
 from openipt.courses.models import Attendance, Contract, Course, CourseStatus, Session, TerminationPlan
 from openipt.lib import charts
@@ -238,14 +239,18 @@ class Schedule:
     course: Course | None
     upcoming: list[SessionRow]
     past: list[SessionRow]
+    next: SessionRow | None = None
 
     @property
     def ended(self) -> bool:
         return self.course is not None and not self.course.is_active
 
-    @property
-    def next(self) -> SessionRow | None:
-        return next((row for row in self.upcoming if not row.cancelled), None)
+
+def next_session(client: Client, today: date) -> Session | None:
+    """The client's next session, as the home page, the schedule, the questionnaires and the
+    calendar file name it (`courses.schedule.next_session`, on the active course; one query)."""
+    sessions = Session.objects.filter(course__client=client, course__status=CourseStatus.ACTIVE)
+    return schedule_rules.next_session(sessions.filter(scheduled_date__gte=today), today)
 
 
 def schedule_for(client: Client, today: date) -> Schedule:
@@ -257,16 +262,19 @@ def schedule_for(client: Client, today: date) -> Schedule:
     course = current_course(client)
     if course is None:
         return Schedule(None, [], [])
-    sessions = course.sessions.order_by("scheduled_date", "number", "id")
+    found = course.sessions.order_by("scheduled_date", "number", "id")
     if not course.is_active and course.ended_on is not None:
-        sessions = sessions.exclude(attendance=Attendance.SCHEDULED, scheduled_date__gt=course.ended_on)
+        found = found.exclude(attendance=Attendance.SCHEDULED, scheduled_date__gt=course.ended_on)
     upcoming: list[SessionRow] = []
     past: list[SessionRow] = []
+    sessions = list(found)
+    following = schedule_rules.next_session(sessions, today) if course.is_active else None
     for s in sessions:
         soon = s.scheduled_date >= today and course.is_active
         row = SessionRow(s, _session_words(s, soon, today), soon)
         (upcoming if soon else past).append(row)
-    return Schedule(course, upcoming, list(reversed(past)))
+    next_row = next((row for row in upcoming if row.session is following), None)
+    return Schedule(course, upcoming, list(reversed(past)), next_row)
 
 
 def _session_words(session: Session, upcoming: bool, today: date) -> str:

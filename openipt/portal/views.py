@@ -25,7 +25,7 @@ from openipt.access.rules import portal_client
 from openipt.audit.actions import client_ip
 from openipt.clients.access import can_write, get_client_for_user
 from openipt.clients.models import Client
-from openipt.courses.models import Attendance, CourseStatus, Session
+from openipt.courses.models import Homework
 from openipt.diary.summary import card_for as diary_card
 from openipt.lib.forms import apply_error
 from openipt.safety.actions import FALLBACK, crisis_resources_for
@@ -254,19 +254,9 @@ def crisis(request: HttpRequest) -> HttpResponse:
 
 @portal_view
 def home(request: HttpRequest, client: Client) -> HttpResponse:
-    next_session = (
-        Session.objects.filter(
-            course__client=client,
-            course__status=CourseStatus.ACTIVE,
-            attendance=Attendance.SCHEDULED,
-            scheduled_date__gte=timezone.localdate(),
-        )
-        .order_by("scheduled_date", "start_time", "number")
-        .first()
-    )
     context = {
         "client": client,
-        "next_session": next_session,
+        "next_session": progress.next_session(client, timezone.localdate()),
         "due": due_questionnaires(client, timezone.localdate()),
         "diary_card": diary_card(client),
         "progress_card": progress.home_card(client),
@@ -296,7 +286,8 @@ def _homework_page(
     request: HttpRequest, client: Client, bound: HomeworkAnswerForm | None = None, problem: str = ""
 ) -> HttpResponse:
     """The list; after a refused answer, that homework keeps what the client typed."""
-    rows, done = [], []
+    rows: list[tuple[Homework, HomeworkAnswerForm]] = []
+    done: list[tuple[Homework, HomeworkAnswerForm]] = []
     for h in homework_for_client(client):
         initial = {"status": h.client_status, "reflection": h.client_reflection, "seen": stamp(h)}
         form = bound if bound is not None and bound.prefix == f"h{h.pk}" else None

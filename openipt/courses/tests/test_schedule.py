@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from openipt.courses.schedule import (
     cancel_session,
     keep_working_days,
     move_session,
+    next_session,
     next_session_date,
     next_working_day,
     nth_weekday,
@@ -358,3 +360,27 @@ def test_resize_schedule(dates: list[date], count: int, cadence: str, expected: 
 def test_resize_schedule_refuses_an_empty_course() -> None:
     with pytest.raises(ValueError, match="count must be 1 or more, not 0"):
         resize_schedule(WEEKLY, 0, "weekly")
+
+
+@dataclass(frozen=True)
+class Booked:
+    scheduled_date: date
+    number: int
+    attendance: str = "scheduled"
+
+
+@pytest.mark.parametrize(
+    ("sessions", "expected"),
+    [
+        ([], None),
+        ([Booked(date(2026, 3, 1), 1)], None),  # before today
+        ([Booked(date(2026, 3, 2), 1, "attended"), Booked(date(2026, 3, 9), 2)], 2),  # held today
+        ([Booked(date(2026, 3, 2), 1, "cancelled"), Booked(date(2026, 3, 2), 2, "no_show")], None),
+        ([Booked(date(2026, 3, 2), 1), Booked(date(2026, 3, 9), 2)], 1),  # today counts
+        ([Booked(date(2026, 3, 16), 3), Booked(date(2026, 3, 9), 4)], 4),  # date first, not number
+        ([Booked(date(2026, 3, 9), 5), Booked(date(2026, 3, 9), 4)], 4),  # same day: lower number
+    ],
+)
+def test_next_session(sessions: list[Booked], expected: int | None) -> None:
+    found = next_session(sessions, date(2026, 3, 2))
+    assert (found.number if found else None) == expected

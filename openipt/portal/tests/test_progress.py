@@ -557,3 +557,37 @@ def test_the_calendar_file_gives_each_session_its_time_on_the_organisations_cloc
     # the link would let anyone who shares the calendar join: the portal shows it, the file does not
     assert "DESCRIPTION:Video call\r\n" in events[0] and "meet.example.org" not in events[0]
     assert "DTSTART:20260309T130000Z\r\n" in events[1]  # 09:00 in New York (summer time from 8 March)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        # session 6 held early, today: the next is session 7, not today's
+        ({6: (date(2026, 4, 1), Attendance.ATTENDED)}, ("Monday 13 April 2026", "20260413")),
+        # session 7 moved before session 6: the earliest date is next, whatever its number
+        ({7: (date(2026, 4, 5), Attendance.SCHEDULED)}, ("Sunday 5 April 2026", "20260405")),
+    ],
+)
+def test_every_page_names_the_same_next_session(
+    course_a: Course, http: HttpClient, changes: dict[int, tuple[date, str]], expected: tuple[str, str]
+) -> None:
+    for number, (day, attendance) in changes.items():
+        found = Session.objects.filter(course=course_a, number=number)
+        found.update(scheduled_date=day, attendance=attendance)
+    day, ics_day = expected
+
+    home = http.get("/portal/").content.decode()
+    overview = http.get("/portal/progress/").content.decode()
+    schedule = http.get("/portal/progress/sessions/").content.decode()
+    questionnaires = http.get("/portal/questionnaires/").content.decode()
+    ics = http.get("/portal/progress/sessions/appointments.ics").content.decode()
+
+    assert re.search(r"Your next session</h2>\s*<p class=\"portal-big\">" + day, home)
+    assert f"Next session: <strong>{day}</strong>" in overview
+    assert f"Next session: <strong>{day}</strong>" in schedule
+    assert f"Before your session on {day.rsplit(' ', 1)[0]}." in questionnaires
+    assert f"DTSTART:{ics_day}T" in ics
+    assert (
+        progress.next_session(course_a.client, NOW.date())
+        == progress.schedule_for(course_a.client, NOW.date()).next.session
+    )  # type: ignore[union-attr]
