@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from openipt.accounts.models import User
 from openipt.audit.actions import record
 from openipt.clients.models import Client
-from openipt.lib.errors import refuse
+from openipt.lib.errors import refuse, too_long
 from openipt.safety.escalation import escalation_recipients
 
 from . import rules
@@ -57,7 +57,7 @@ def open_grant(
             "reason",
         )
     if len(reason) > MAX_REASON:
-        raise refuse(_("Keep the reason under %(n)d characters.") % {"n": MAX_REASON}, "reason")
+        raise refuse(too_long(len(reason), MAX_REASON), "reason")
     if minutes not in DURATIONS:
         raise refuse(_("Choose 15, 30 or 60 minutes."), "minutes")
     identifier = clinic_identifier.strip()

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openipt.lib.forms import LimitedTextField
+
 from .breakglass import DURATIONS, MAX_REASON
 
 
@@ -10,7 +12,7 @@ class OpenGrantForm(forms.Form):
         max_length=40,
         help_text=_("Exactly as the care team records it, e.g. NS-1042."),
     )
-    reason = forms.CharField(
+    reason = LimitedTextField(
         label=_("Why you need this record now"),
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from openipt.accounts.models import WEEKDAY_NAMES
 from openipt.audit.actions import record
 from openipt.clients.models import Client
-from openipt.lib.errors import refuse
+from openipt.lib.errors import refuse, too_long
 from openipt.protocols import Protocol, ProtocolError, SessionCountError, get_protocol
 from openipt.protocols.model import CADENCE_LABELS
 
@@ -369,7 +369,7 @@ def save_agenda(
         if item.task_key not in keys:
             raise refuse(_("That task is not part of this protocol's agenda."), "task_key")
         if len(item.note) > 5000:
-            raise refuse(_("Keep the task note under 5,000 characters."), f"note-{item.task_key}")
+            raise refuse(too_long(len(item.note), 5000), f"note-{item.task_key}")
     with transaction.atomic():
         _require_active(course)
         if Session.objects.filter(pk=session.pk, attendance=Attendance.CANCELLED).exists():

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openipt.lib.forms import LimitedTextField
 from openipt.protocols import Protocol, get_protocols
 from openipt.protocols.model import CADENCE_LABELS
 
@@ -152,7 +153,7 @@ class AgendaForm(forms.Form):
         self.task_keys = list(dict.fromkeys(k for k in task_keys if k))[: self.MAX_TASKS]
         for key in self.task_keys:
             self.fields[f"done-{key}"] = forms.BooleanField(required=False, label=_("Done"))
-            self.fields[f"note-{key}"] = forms.CharField(
+            self.fields[f"note-{key}"] = LimitedTextField(
                 required=False,
                 label=_("Note"),
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -179,7 +180,7 @@ class EndCourseForm(forms.Form):
     ended_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    reason = forms.CharField(
+    reason = LimitedTextField(
         label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from openipt.audit.actions import record
 from openipt.clients.access import can_write
 from openipt.inventory import formulation as rules
-from openipt.lib.errors import ValidationError, refuse
+from openipt.lib.errors import ValidationError, refuse, too_long
 from openipt.protocols import SessionCountError
 
 from . import schedule
@@ -52,10 +52,7 @@ def _clean(text: str) -> str:
 
 
 def _too_long(value: str, limit: int) -> str:
-    return _("This is too long: %(length)s characters; the most is %(max)s.") % {
-        "length": f"{len(value):,}",
-        "max": f"{limit:,}",
-    }
+    return too_long(len(value), limit)
 
 
 def _check_length(value: str, field: str, limit: int) -> None:

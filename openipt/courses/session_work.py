@@ -26,7 +26,7 @@ from openipt.access.rules import note_read
 from openipt.audit.actions import record
 from openipt.clients.access import can_write, visible_clients
 from openipt.inventory.models import Person
-from openipt.lib.errors import refuse
+from openipt.lib.errors import refuse, too_long
 from openipt.measures.models import Score
 from openipt.protocols.model import Phase, ProblemArea
 
@@ -154,7 +154,7 @@ def _text(value: str | None, field: str, *, required: bool = False) -> str:
     if required and not text:
         raise refuse(_("Fill this in."), field)
     if len(text) > MAX_TEXT:
-        raise refuse(_("Keep this under %(max)s characters.") % {"max": f"{MAX_TEXT:,}"}, field)
+        raise refuse(too_long(len(text), MAX_TEXT), field)
     return text
 
 

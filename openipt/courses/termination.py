@@ -28,7 +28,7 @@ from django_stubs_ext import StrOrPromise
 
 from openipt.audit.actions import record
 from openipt.clients.access import can_write
-from openipt.lib.errors import ValidationError, refuse
+from openipt.lib.errors import ValidationError, refuse, too_long
 from openipt.measures import outcomes
 from openipt.measures.instruments import INSTRUMENTS
 from openipt.measures.models import Score
@@ -278,10 +278,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, str]:
 
 def _too_long(text: dict[str, str]) -> None:
     errors = {
-        name: [
-            _("“%(field)s” is too long: %(length)s characters; the most is %(max)s.")
-            % {"field": label(name), "length": f"{len(value):,}", "max": f"{MAX_LENGTH:,}"}
-        ]
+        name: [too_long(len(value), MAX_LENGTH, str(label(name)))]
         for name, value in text.items()
         if len(value) > MAX_LENGTH
     }
@@ -385,8 +382,7 @@ def set_recommendation(
     note = recommendation_note.replace("\r\n", "\n").strip()
     if len(note) > MAX_LENGTH:
         raise refuse(
-            _("The note is too long: %(length)s characters; the most is %(max)s.")
-            % {"length": f"{len(note):,}", "max": f"{MAX_LENGTH:,}"},
+            too_long(len(note), MAX_LENGTH),
             "recommendation_note",
         )
     if recommendation == Recommendation.NONE and not note:

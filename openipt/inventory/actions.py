@@ -25,7 +25,7 @@ from openipt.audit.actions import record
 from openipt.clients.access import can_write
 from openipt.clients.models import Client
 from openipt.courses.models import CommunicationAnalysis, Course
-from openipt.lib.errors import ValidationError, refuse
+from openipt.lib.errors import ValidationError, refuse, too_long
 
 from . import duplicates
 from .models import Conflict, EventKind, Frequency, LifeEvent, Met, Person, Relationship, Ring
@@ -114,10 +114,7 @@ def _person_errors(client: Client, person: Person) -> dict[str, list[str]]:
     for name in TEXT_FIELDS:
         length = len(getattr(person, name))
         if length > TEXT_MAX:
-            errors[name] = [
-                _("This is too long: %(length)s characters; the most is %(max)s.")
-                % {"length": f"{length:,}", "max": f"{TEXT_MAX:,}"}
-            ]
+            errors[name] = [too_long(length, TEXT_MAX)]
     if person.died_on is not None:
         if not person.deceased:
             errors["died_on"] = [
@@ -371,10 +368,7 @@ def _event_errors(client: Client, kind: str, on: date | None, description: str) 
         if problems:
             errors["on"] = problems
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [
-            _("The description is too long: %(length)d characters; the most is %(max)d.")
-            % {"length": len(description), "max": DESCRIPTION_MAX}
-        ]
+        errors["description"] = [too_long(len(description), DESCRIPTION_MAX)]
     return errors
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
 from openipt.courses.models import Session
-from openipt.lib.errors import refuse
+from openipt.lib.errors import refuse, too_long
 
 from .models import Addendum, Note, NoteStatus, PsychotherapyNote
 
@@ -33,7 +33,7 @@ def save_draft(
     someone saved in between, the save is refused rather than silently overwriting their words.
     """
     if len(body) > MAX_LENGTH:
-        raise refuse(_("The note is too long (over 50,000 characters)."), "body")
+        raise refuse(too_long(len(body), MAX_LENGTH), "body")
     with transaction.atomic():
         note = Note.objects.select_for_update().filter(session=session).first()
         if note is None:
@@ -82,7 +82,7 @@ def add_addendum(actor: Any, note: Note, *, body: str, request: HttpRequest | No
     if not body:
         raise refuse(_("Write the addendum."), "body")
     if len(body) > MAX_LENGTH:
-        raise refuse(_("The addendum is too long (over 50,000 characters)."), "body")
+        raise refuse(too_long(len(body), MAX_LENGTH), "body")
     if not note.is_signed:
         raise refuse(_("Edit the draft directly; addenda are for signed notes."))
     with transaction.atomic():
@@ -108,7 +108,7 @@ def save_private_note(
     if not can_write(actor, session.course.client):
         raise PermissionDenied
     if len(body) > MAX_LENGTH:
-        raise refuse(_("The notes are too long (over 50,000 characters)."), "body")
+        raise refuse(too_long(len(body), MAX_LENGTH), "body")
     with transaction.atomic():
         note = PsychotherapyNote.objects.select_for_update().filter(session=session, author=actor).first()
         if note is None:

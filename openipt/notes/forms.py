@@ -1,12 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from openipt.lib.forms import OwnIds
+from openipt.lib.forms import LimitedTextField, OwnIds
 
 
 class NoteForm(OwnIds, forms.Form):
     id_prefix = "note"
-    body = forms.CharField(
+    body = LimitedTextField(
         label=_("Session note"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -14,12 +14,12 @@ class NoteForm(OwnIds, forms.Form):
 
 class AddendumForm(OwnIds, forms.Form):
     id_prefix = "addendum"
-    body = forms.CharField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}), max_length=50_000)
+    body = LimitedTextField(label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 4}), max_length=50_000)
 
 
 class PrivateNoteForm(OwnIds, forms.Form):
     id_prefix = "private"
-    body = forms.CharField(
+    body = LimitedTextField(
         label=_("Private process notes"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,

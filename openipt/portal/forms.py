@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from openipt.courses.models import HomeworkOutcome
+from openipt.lib.forms import LimitedTextField
 
 from .homework import MAX_REFLECTION
 
@@ -75,7 +76,7 @@ class HomeworkAnswerForm(forms.Form):
     status = forms.ChoiceField(
         label=_("How did it go?"), choices=HomeworkOutcome.choices, widget=forms.RadioSelect
     )
-    reflection = forms.CharField(
+    reflection = LimitedTextField(
         label=_("Your thoughts"),
         required=False,
         max_length=MAX_REFLECTION,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openipt.audit.actions import record
 from openipt.clients.models import Client
 from openipt.courses.models import CourseStatus, Homework, HomeworkOutcome
+from openipt.lib.errors import too_long
 
 MAX_REFLECTION = 2000
 
@@ -60,7 +61,7 @@ def answer_homework(
     if status not in HomeworkOutcome.values:
         raise ValidationError(_("Choose how it went: done, partly done or not done."))
     if len(reflection) > MAX_REFLECTION:
-        raise ValidationError(_("Your thoughts can be up to 2,000 characters. Please make them shorter."))
+        raise ValidationError({"reflection": too_long(len(reflection), MAX_REFLECTION)})
     with transaction.atomic():
         homework = Homework.objects.select_for_update().select_related("course").get(pk=homework.pk)
         if homework.course.status != CourseStatus.ACTIVE:

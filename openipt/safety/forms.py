@@ -1,9 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from openipt.lib.forms import LimitedTextField
+
 
 class AcknowledgeForm(forms.Form):
-    action_taken = forms.CharField(
+    action_taken = LimitedTextField(
         label=_("Action taken"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,

@@ -20,7 +20,7 @@ from django_stubs_ext import StrOrPromise
 from openipt.audit.actions import record
 from openipt.clients.access import can_write
 from openipt.clients.models import Client
-from openipt.lib.errors import ValidationError, refuse
+from openipt.lib.errors import ValidationError, refuse, too_long
 
 from .models import SafetyPlan
 
@@ -56,10 +56,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, str]:
 
 def _validate(text: dict[str, str]) -> None:
     errors = {
-        name: [
-            _("“%(field)s” is too long: %(length)s characters; the most is %(max)s.")
-            % {"field": label(name), "length": f"{len(value):,}", "max": f"{MAX_LENGTH:,}"}
-        ]
+        name: [too_long(len(value), MAX_LENGTH, str(label(name)))]
         for name, value in text.items()
         if len(value) > MAX_LENGTH
     }

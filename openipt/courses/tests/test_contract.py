@@ -206,7 +206,7 @@ def test_a_fixed_length_protocol_names_its_one_number(alice: User, client_a: Cli
         (
             {"goals": "x" * 5001},
             "goals",
-            "This is too long: 5,001 characters; the most is 5,000.",
+            ("This can be at most 5,000 characters (you have 5,001). Shorten it, then save again."),
         ),
     ],
 )

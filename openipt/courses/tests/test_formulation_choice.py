@@ -117,7 +117,7 @@ def test_a_stage_without_a_role_dispute_is_not_kept(alice: User, course_a: Cours
         (
             {"areas": ["grief"], "rationale": "x" * 5001},
             "rationale",
-            "This is too long: 5,001 characters; the most is 5,000.",
+            ("This can be at most 5,000 characters (you have 5,001). Shorten it, then save again."),
         ),
     ],
 )

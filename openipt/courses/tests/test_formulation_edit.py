@@ -118,7 +118,11 @@ def test_saving_again_without_a_new_agreement_writes_no_agreement_row(
         ),
         ({"agreed_on": "2026-03-16"}, "agreed_on", "Tick “the client agrees” as well, or clear the date."),
         ({"client_agreed": "on", "agreed_on": "2026-02-30"}, "agreed_on", "Enter a valid date."),
-        ({"text": "x" * 10_001}, "text", "This is too long: 10,001 characters; the most is 10,000."),
+        (
+            {"text": "x" * 10_001},
+            "text",
+            ("This can be at most 10,000 characters (you have 10,001). Shorten it, then save again."),
+        ),
     ],
 )
 def test_it_refuses_bad_input_and_changes_nothing(

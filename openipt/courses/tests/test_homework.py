@@ -63,7 +63,10 @@ def test_it_sets_homework_and_audits(client: HttpClient, alice: User, course_a: 
 
 @pytest.mark.parametrize(
     ("task", "message"),
-    [("   ", "Fill this in."), ("x" * 5001, "Keep this under 5,000 characters.")],
+    [
+        ("   ", "Fill this in."),
+        ("x" * 5001, ("This can be at most 5,000 characters (you have 5,001). Shorten it, then save again.")),
+    ],
 )
 def test_it_refuses_empty_or_long_homework(
     client: HttpClient, alice: User, course_a: Course, task: str, message: str

@@ -116,7 +116,11 @@ def test_it_keeps_an_empty_mood_as_not_rated(alice: User, middle: Session) -> No
         ({"mood": "11", "events": "x"}, "mood", "Rate the mood from 0 to 10, or leave it empty."),
         ({"mood": "-1", "events": "x"}, "mood", "Rate the mood from 0 to 10, or leave it empty."),
         ({"mood": "six", "events": "x"}, "mood", "Enter a whole number."),
-        ({"mood": "5", "events": "x" * 5001}, "events", "Keep this under 5,000 characters."),
+        (
+            {"mood": "5", "events": "x" * 5001},
+            "events",
+            ("This can be at most 5,000 characters (you have 5,001). Shorten it, then save again."),
+        ),
     ],
 )
 def test_it_refuses_a_bad_interval_beside_the_field(

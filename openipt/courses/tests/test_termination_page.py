@@ -218,7 +218,10 @@ def test_recording_the_recommendation_makes_an_open_form_stale(
         (
             {**PLAN, "warning_signs": "x" * 5001},
             "warning_signs",
-            "“My personal warning signs” is too long: 5,001 characters; the most is 5,000.",
+            (
+                "“My personal warning signs” can be at most 5,000 characters (you have 5,001). "
+                "Shorten it, then save again."
+            ),
         ),
         (
             {"progress_review": "Better.", "warning_signs": "Sleeping badly", "shared_with_client": "on"},

@@ -171,7 +171,7 @@ def test_an_edit_after_someone_elses_is_refused_with_the_input_kept(
         (
             {"description": "d" * 301},
             "description",
-            "The description is too long: 301 characters; the most is 300.",
+            ("This can be at most 300 characters (you have 301). Shorten it, then save again."),
         ),
     ],
 )

@@ -255,7 +255,11 @@ def test_a_death_date_may_be_unknown(alice: User, client_a: Client) -> None:
             "A date of death is given but “has died” is not ticked: tick it, or clear the date.",
         ),
         ({"name": "z" * 81}, "name", "The name is too long: 81 characters; the most is 80."),
-        ({"satisfying": "w" * 5001}, "satisfying", "This is too long: 5,001 characters; the most is 5,000."),
+        (
+            {"satisfying": "w" * 5001},
+            "satisfying",
+            ("This can be at most 5,000 characters (you have 5,001). Shorten it, then save again."),
+        ),
         ({"died_on": "2026-02-30"}, "died_on", "Enter a valid date."),
     ],
 )

@@ -82,7 +82,7 @@ def test_it_refuses_a_save_from_a_stale_version(alice: User, session: Session) -
 
 
 def test_it_refuses_a_note_that_is_too_long(alice: User, session: Session) -> None:
-    with pytest.raises(ValidationError, match="too long"):
+    with pytest.raises(ValidationError, match=r"at most 50,000 characters \(you have 50,001\)"):
         save_draft(alice, session, body="x" * (MAX_LENGTH + 1), base_version=None)
     assert not Note.objects.exists()
     assert not audit("note.create")
@@ -197,7 +197,8 @@ def test_it_refuses_an_addendum_on_a_draft(alice: User, session: Session) -> Non
 
 
 @pytest.mark.parametrize(
-    ("body", "message"), [(" ", "Write the addendum."), ("x" * (MAX_LENGTH + 1), "too long")]
+    ("body", "message"),
+    [(" ", "Write the addendum."), ("x" * (MAX_LENGTH + 1), "at most 50,000 characters .you have 50,001.")],
 )
 def test_it_refuses_an_empty_or_long_addendum(alice: User, signed: Note, body: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):

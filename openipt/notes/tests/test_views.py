@@ -295,3 +295,21 @@ def test_the_note_urls_take_posts_only(client: HttpClient, alice: User, held: Se
     client.force_login(alice)
     assert client.get(save_url(held)).status_code == 405
     assert client.get(addendum_url(signed)).status_code == 405
+
+
+@pytest.mark.parametrize("button", ["save", "sign"])
+def test_a_note_over_the_limit_is_refused_with_the_limit_and_never_cut(
+    client: HttpClient, alice: User, session: Session, button: str
+) -> None:
+    client.force_login(alice)
+    assert "maxlength" not in note_section(client.get(session_url(session)).content.decode())  # a browser
+    # would silently drop whatever is pasted beyond a maxlength
+    long = "word " * 10_000 + "end."  # 50,004 characters
+
+    r = client.post(save_url(session), {"body": long, "version": "", button: ""})
+
+    assert r.status_code == 400
+    section = note_section(r.content.decode())
+    assert "This can be at most 50,000 characters (you have 50,004)." in section
+    assert "end.</textarea>" in section  # every character typed is still there
+    assert not Note.objects.exists()

@@ -143,8 +143,8 @@ def test_it_refuses_a_field_over_5000_characters_naming_it(alice: User, client_a
 
     assert messages_of(exc) == {
         "professionals": [
-            "“5. Professionals and crisis lines I can contact” is too long: "
-            "5,001 characters; the most is 5,000."
+            "“5. Professionals and crisis lines I can contact” can be at most 5,000 characters "
+            "(you have 5,001). Shorten it, then save again."
         ]
     }
     assert not SafetyPlan.objects.exists()

@@ -182,8 +182,8 @@ def test_a_field_too_long_is_refused_beside_the_field(
     html = r.content.decode()
     assert (
         '<ul class="errorlist" id="id_internal_coping_error"><li>'
-        "“2. Things I can do on my own to take my mind off things” is too long: "
-        "5,009 characters; the most is 5,000.</li></ul>"
+        "“2. Things I can do on my own to take my mind off things” can be at most 5,000 characters "
+        "(you have 5,009). Shorten it, then save again.</li></ul>"
     ) in html
     assert re.search(r'<textarea name="internal_coping"[^>]*aria-invalid="true"', html)
     assert textarea(html, "internal_coping") == long_text.strip()
