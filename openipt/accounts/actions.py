@@ -12,6 +12,7 @@ import logging
 import zoneinfo
 from collections.abc import Iterable
 
+import phonenumbers
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
+from openipt.lib import phones
 
 from . import sessions
 from .models import STAFF_ROLES, Organisation, Role, Team, User
@@ -224,3 +226,27 @@ def update_organisation_settings(
     org.save(update_fields=["time_zone", "working_days"])
     record(admin, "organisation.settings", obj=org, request=request)
     return org
+
+
+def set_clinic_contact(
+    admin: User, *, country: str, crisis_phone: str, request: HttpRequest | None = None
+) -> Organisation:
+    """The organisation's country (how phone numbers are read) and its own number for clients in
+    crisis (shown to them before the national lines). Every problem is named at once."""
+    country = country.strip().upper()
+    errors: dict[str, list[str]] = {}
+    if country and country not in phonenumbers.SUPPORTED_REGIONS:
+        errors["country"] = [_("Write the country as its two-letter code, e.g. GB, IE or US.")]
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=admin.organisation_id or 0)
+        region = phones.region_of(country, organisation.default_locale)
+        try:
+            number = phones.normalise(crisis_phone, region)
+        except ValidationError as e:
+            errors["crisis_phone"] = e.messages
+        if errors:
+            raise ValidationError(errors)
+        organisation.country, organisation.crisis_phone = country, number
+        organisation.save(update_fields=["country", "crisis_phone"])
+        record(admin, "organisation.contact", obj=organisation, request=request)
+    return organisation

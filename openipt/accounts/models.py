@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openipt.lib import phones
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -46,6 +48,18 @@ class Organisation(models.Model):
     working_days = models.CharField(
         _("working days"), max_length=7, default="01234", validators=[validate_working_days]
     )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("Two letters, e.g. GB or US: phone numbers are read as people write them there."),
+    )
+    crisis_phone = models.CharField(
+        _("the clinic's number for clients in crisis"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown to clients first, before the national crisis lines."),
+    )
     alert_escalation_minutes = models.PositiveIntegerField(
         _("escalate unacknowledged risk alerts after (minutes)"),
         default=60,
@@ -61,6 +75,19 @@ class Organisation(models.Model):
     @property
     def working_weekdays(self) -> frozenset[int]:
         return frozenset(int(c) for c in self.working_days)
+
+    @property
+    def phone_region(self) -> str:
+        """The country phone numbers are read in: `country`, else the default locale's region."""
+        return phones.region_of(self.country, self.default_locale)
+
+    @property
+    def crisis_tel(self) -> str:
+        return phones.tel(self.crisis_phone)
+
+    @property
+    def crisis_phone_display(self) -> str:
+        return phones.display(self.crisis_phone)
 
 
 class Team(models.Model):

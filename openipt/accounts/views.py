@@ -58,10 +58,43 @@ class CrisisResourceForm(forms.ModelForm):
         ]
 
 
+class ClinicContactForm(forms.Form):
+    country = forms.CharField(
+        label=gettext_lazy("Country"),
+        required=False,
+        max_length=2,
+        help_text=gettext_lazy(
+            "Two letters, e.g. GB, IE or US: phone numbers are read as people write them there."
+        ),
+    )
+    crisis_phone = forms.CharField(
+        label=gettext_lazy("Your clinic's number for clients in crisis"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy(
+            "Shown to clients first, on every page of their portal, before the national lines."
+        ),
+    )
+
+
 @admin_view
 def crisis_list(request: AuthedRequest) -> HttpResponse:
-    form = CrisisResourceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The crisis lines by locale, and the clinic's own number and country (`?clinic` form)."""
+    organisation = request.user.organisation
+    assert organisation is not None  # admin_view guarantees an organisation
+    clinic_post = request.method == "POST" and "clinic" in request.POST
+    initial = {"country": organisation.country, "crisis_phone": organisation.crisis_phone}
+    clinic_form = ClinicContactForm(request.POST if clinic_post else None, initial=initial)
+    form = CrisisResourceForm(request.POST if request.method == "POST" and not clinic_post else None)
+    if clinic_post and clinic_form.is_valid():
+        try:
+            actions.set_clinic_contact(request.user, request=request, **clinic_form.cleaned_data)
+        except ValidationError as exc:
+            apply_error(clinic_form, exc)
+        else:
+            messages.success(request, _("Your clinic's number and country are saved."))
+            return redirect("accounts:crisis-list")
+    elif request.method == "POST" and not clinic_post and form.is_valid():
         try:
             add_crisis_resource(request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
@@ -69,25 +102,27 @@ def crisis_list(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, _("Crisis resource added."))
             return redirect("accounts:crisis-list")
-    org_id = request.user.organisation_id or 0  # admin_view guarantees an organisation
-    resources = CrisisResource.objects.filter(organisation_id=org_id).order_by(
+    resources = CrisisResource.objects.filter(organisation_id=organisation.pk).order_by(
         "locale", "-is_emergency", "position", "name"
     )
+    context = {"resources": resources, "form": form, "clinic_form": clinic_form, "organisation": organisation}
     return render(
         request,
         "accounts/crisis_list.html",
-        {"resources": resources, "form": form},
-        status=400 if form.errors else 200,
+        context,
+        status=400 if form.errors or clinic_form.errors else 200,
     )
 
 
 @admin_view
-@require_POST
 def crisis_delete(request: AuthedRequest, resource_id: int) -> HttpResponse:
+    """Removing a line cannot be undone: GET (or a POST without `confirm`) asks first."""
     org_id = request.user.organisation_id or 0  # admin_view guarantees an organisation
     resource = CrisisResource.objects.filter(pk=resource_id, organisation_id=org_id).first()
     if resource is None:
         raise Http404("No such crisis resource")
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(request, "accounts/crisis_delete.html", {"resource": resource})
     remove_crisis_resource(request.user, resource, request=request)
     messages.success(request, _("Crisis resource removed."))
     return redirect("accounts:crisis-list")

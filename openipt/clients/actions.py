@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from openipt.accounts.models import Team
 from openipt.audit.actions import record
-from openipt.lib.errors import refuse
+from openipt.lib import phones
+from openipt.lib.errors import ValidationError
 
 from .models import Client
 
@@ -29,18 +30,27 @@ EDITABLE = [
 
 
 def _check(actor: Any, fields: dict[str, Any], team: Team, *, exclude_pk: int | None = None) -> None:
+    """Refuse with every problem at once (a form then shows them all), each on its field."""
+    errors: dict[str, list[str]] = {}
     if team.organisation_id != actor.organisation_id or not actor.teams.filter(pk=team.pk).exists():
-        raise refuse(_("Choose one of your care teams."), "team")
+        errors["team"] = [_("Choose one of your care teams.")]
     dob = fields.get("date_of_birth")
     if isinstance(dob, date) and dob > timezone.localdate():
-        raise refuse(_("The date of birth cannot be in the future."), "date_of_birth")
+        errors["date_of_birth"] = [_("The date of birth cannot be in the future.")]
+    if fields.get("phone"):
+        try:
+            fields["phone"] = phones.normalise(fields["phone"], actor.organisation.phone_region)
+        except ValidationError as e:
+            errors["phone"] = e.messages
     clash = Client.objects.filter(
         organisation_id=actor.organisation_id, clinic_identifier=fields["clinic_identifier"]
     )
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise refuse(_("Another client already has this clinic identifier."), "clinic_identifier")
+        errors["clinic_identifier"] = [_("Another client already has this clinic identifier.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def create_client(actor: Any, *, team: Team, request: HttpRequest | None = None, **fields: Any) -> Client:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from openipt.accounts.models import Organisation, Team
+from openipt.lib import phones
 
 LOCALE_CHOICES = [
     ("en-gb", _("English (United Kingdom)")),
@@ -56,6 +57,11 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def phone_display(self) -> str:
+        """The number as people read it in its country (stored in E.164)."""
+        return phones.display(self.phone)
 
     @property
     def display_name(self) -> str:

@@ -23,7 +23,7 @@ from openipt.clients.models import Client
 from openipt.lib.forms import apply_error
 from openipt.measures.instruments import Item
 from openipt.measures.models import Channel, Response
-from openipt.safety.actions import crisis_resources_for
+from openipt.safety.actions import crisis_help_for
 from openipt.safety.models import RiskAlert
 
 from . import questionnaires as qs
@@ -249,7 +249,7 @@ def crisis(request: HttpRequest, client: Client, session_id: int, instrument: st
     ).exists()
     next_url = q.url("questionnaire-done" if q.draft is None and q.response is not None else "questionnaire")
     context = {
-        "crisis": crisis_resources_for(client.organisation_id, client.locale),
+        "crisis": crisis_help_for(client),
         "told": told,
         "next_url": next_url,
         "more": q.following,  # risk questions still to answer: asked after this page

@@ -28,7 +28,7 @@ from openipt.clients.models import Client
 from openipt.courses.models import Homework
 from openipt.diary.summary import card_for as diary_card
 from openipt.lib.forms import apply_error
-from openipt.safety.actions import FALLBACK, crisis_resources_for
+from openipt.safety.actions import FALLBACK, crisis_help_for
 
 from . import actions, progress, tokens
 from . import homework as portal_homework
@@ -247,7 +247,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
     """Crisis lines: the clinic's for a signed-in client's language, else the emergency fallback.
     Open to everyone: a client who cannot sign in needs it too."""
     client = portal_client(request.user)
-    lines = crisis_resources_for(client.organisation_id, client.locale) if client else [FALLBACK]
+    lines = crisis_help_for(client) if client else [FALLBACK]
     has_plan = client is not None and progress.shared_safety_plan(client) is not None
     return render(request, "portal/crisis.html", {"crisis": lines, "client": client, "has_plan": has_plan})
 

@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from openipt.access import rules
+from openipt.accounts.models import Organisation
 from openipt.audit.actions import record
+from openipt.clients.models import Client
+from openipt.lib import phones
 from openipt.lib.errors import refuse
 from openipt.measures.models import Response
 from openipt.measures.scoring import Score
@@ -103,6 +106,19 @@ class CrisisLine:
     description: str = ""
     is_emergency: bool = False
 
+    @property
+    def tel(self) -> str:
+        """The number for a `tel:` link: no spaces ("tel:116123")."""
+        return phones.tel(self.phone)
+
+    @property
+    def phone_display(self) -> str:
+        return phones.display(self.phone)
+
+    @property
+    def text_display(self) -> str:
+        return phones.display(self.text)
+
 
 FALLBACK = CrisisLine(
     name=gettext_noop("Your local emergency number"),
@@ -112,6 +128,25 @@ FALLBACK = CrisisLine(
     ),
     is_emergency=True,
 )
+
+
+def clinic_line(organisation: Organisation) -> CrisisLine | None:
+    """The clinic's own number for clients in crisis, shown to clients before the national lines."""
+    if not organisation.crisis_phone:
+        return None
+    return CrisisLine(
+        name=organisation.name,
+        phone=organisation.crisis_phone,
+        description=gettext_noop("Your clinic. Call us if you need help with how you feel."),
+    )
+
+
+def crisis_help_for(client: Client) -> list[CrisisLine]:
+    """What a client is shown for help now: their clinic's number first, then the crisis lines of
+    their language and region (or the emergency fallback)."""
+    own = clinic_line(client.organisation)
+    lines = crisis_resources_for(client.organisation_id, client.locale)
+    return [own, *lines] if own else lines
 
 
 def crisis_resources_for(organisation_id: int, locale: str) -> list[CrisisLine]:

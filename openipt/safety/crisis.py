@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from openipt.audit.actions import record
-from openipt.lib.errors import refuse
+from openipt.lib import phones
+from openipt.lib.errors import ValidationError, refuse
 
 from .actions import CrisisLine
 from .models import CrisisResource
@@ -28,8 +29,23 @@ def _locale(raw: str) -> str:
     return locale
 
 
+def _numbers(fields: dict[str, Any], region: str) -> None:
+    """Phone and text numbers as dialled in the line's region, stored as `lib.phones` stores them;
+    every wrong one is named at once."""
+    errors: dict[str, list[str]] = {}
+    for name in ("phone", "text"):
+        try:
+            fields[name] = phones.normalise(fields.get(name) or "", region)
+        except ValidationError as e:
+            errors[name] = e.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def add_crisis_resource(actor: Any, *, request: HttpRequest | None = None, **fields: Any) -> CrisisResource:
     fields["locale"] = _locale(fields.get("locale", ""))
+    # a line for en-us is dialled in the US whatever the clinic's own country
+    _numbers(fields, phones.region_of(fields["locale"], actor.organisation.phone_region))
     with transaction.atomic():
         resource = CrisisResource(
             organisation_id=actor.organisation_id, **{k: fields[k] for k in FIELDS if k in fields}

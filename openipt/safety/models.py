@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from openipt.accounts.models import Organisation
 from openipt.clients.models import Client
+from openipt.lib import phones
 from openipt.lib.db import guards
 from openipt.measures.models import Response
 
@@ -129,6 +130,14 @@ class CrisisResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.locale})"
+
+    @property
+    def phone_display(self) -> str:
+        return phones.display(self.phone)
+
+    @property
+    def text_display(self) -> str:
+        return phones.display(self.text)
 
 
 class DeliveryStatus(models.TextChoices):

@@ -83,7 +83,7 @@ def test_it_adds_a_resource_to_the_admins_organisation(
     assert (resource.locale, resource.name, resource.phone, resource.text) == (
         "en-ie",
         "Pieta",
-        "1800 247 247",
+        "+3531800247247",  # read as dialled in Ireland (the line's region), stored in E.164
         "51444",
     )
     assert (resource.url, resource.hours, resource.is_emergency, resource.position) == (
@@ -96,7 +96,7 @@ def test_it_adds_a_resource_to_the_admins_organisation(
     assert (event.actor, event.organisation_id, event.object_id) == (erin, north.pk, str(resource.pk))
     page = client.get(LIST).content.decode()
     assert "Crisis resource added." in page
-    assert "Pieta" in page
+    assert "Pieta" in page and "1800 247 247" in page  # shown as people write it there
 
 
 def test_an_added_resource_reaches_clients_of_that_locale(
@@ -143,7 +143,7 @@ def test_an_invalid_form_is_redisplayed_and_nothing_is_saved(
 def test_it_removes_a_resource(client: HttpClient, erin: User, samaritans: CrisisResource) -> None:
     client.force_login(erin)
 
-    r = client.post(delete_url(samaritans))
+    r = client.post(delete_url(samaritans), {"confirm": "yes"})
 
     assert r.status_code == 302
     assert r["Location"] == LIST
@@ -157,17 +157,26 @@ def test_it_removes_a_resource(client: HttpClient, erin: User, samaritans: Crisi
     assert "Crisis resource removed." in client.get(LIST).content.decode()
 
 
-def test_removing_takes_posts_only(client: HttpClient, erin: User, samaritans: CrisisResource) -> None:
+def test_removing_asks_first_and_changes_nothing_until_confirmed(
+    client: HttpClient, erin: User, samaritans: CrisisResource
+) -> None:
     client.force_login(erin)
-    assert client.get(delete_url(samaritans)).status_code == 405
+    assert f'href="{delete_url(samaritans)}"' in client.get(LIST).content.decode()  # a link to the question
+
+    for r in (client.get(delete_url(samaritans)), client.post(delete_url(samaritans))):
+        assert r.status_code == 200
+        page = r.content.decode()
+        assert "Remove Samaritans?" in page and "cannot be undone" in page
+        assert 'name="confirm" value="yes"' in page and f'href="{LIST}"' in page
     assert CrisisResource.objects.filter(pk=samaritans.pk).exists()
+    assert not AuditEvent.objects.filter(action="crisis_resource.delete").exists()
 
 
 def test_another_organisations_resource_is_404(
     client: HttpClient, erin: User, riverside_line: CrisisResource
 ) -> None:
     client.force_login(erin)
-    r = client.post(delete_url(riverside_line))
+    r = client.post(delete_url(riverside_line), {"confirm": "yes"})
     assert r.status_code == 404
     assert "Riverside" not in r.content.decode()
     assert CrisisResource.objects.filter(pk=riverside_line.pk).exists()

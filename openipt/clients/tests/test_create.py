@@ -10,7 +10,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from pytest_django.asserts import assertRedirects
 
-from openipt.accounts.models import Team, User
+from openipt.accounts.models import Organisation, Team, User
 from openipt.audit.models import AuditEvent
 from openipt.clients.actions import create_client
 from openipt.clients.models import Client
@@ -206,3 +206,42 @@ def test_it_sends_anonymous_visitors_to_sign_in(client: HttpClient, north_team: 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "stored", "shown"),
+    [
+        ("", "01234 567890", "+441234567890", "01234 567890"),  # the default locale's country (GB)
+        ("US", "(212) 555-0100", "+12125550100", "(212) 555-0100"),
+        ("IE", "01 234 5678", "+35312345678", "(01) 234 5678"),
+        ("US", "+44 1234 567890", "+441234567890", "01234 567890"),
+    ],
+)
+def test_it_reads_the_phone_as_written_in_the_clinics_country(
+    client: HttpClient, alice: User, north_team: Team, country: str, typed: str, stored: str, shown: str
+) -> None:
+    Organisation.objects.filter(pk=alice.organisation_id).update(country=country)
+    client.force_login(alice)
+
+    response = client.post(URL, form_data(north_team, phone=typed))
+
+    assert response.status_code == 302, response.context["form"].errors
+    new = Client.objects.get()
+    assert new.phone == stored  # E.164
+    assert shown in client.get(response["Location"]).content.decode()
+
+
+def test_it_shows_every_problem_at_once_and_saves_nothing(
+    client: HttpClient, alice: User, north_team: Team, client_a: Client
+) -> None:
+    client.force_login(alice)
+
+    response = client.post(
+        URL, form_data(north_team, clinic_identifier="NS-1", date_of_birth="2999-01-01", phone="12")
+    )
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"clinic_identifier", "date_of_birth", "phone"}
+    assert "for example 0121 234 5678" in errors["phone"][0]
+    assert Client.objects.count() == 1

@@ -158,9 +158,11 @@ def test_it_keeps_the_clients_own_identifier(
     client: HttpClient, alice: User, north_team: Team, client_a: Client
 ) -> None:
     client.force_login(alice)
-    response = client.post(url(client_a), form_data(north_team, clinic_identifier="NS-1", phone="0800"))
+    response = client.post(
+        url(client_a), form_data(north_team, clinic_identifier="NS-1", phone="020 7946 0000")
+    )
     assert response.status_code == 302
-    assert Client.objects.get(pk=client_a.pk).phone == "0800"
+    assert Client.objects.get(pk=client_a.pk).phone == "+442079460000"
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -143,7 +143,7 @@ def test_a_positive_item_9_opens_an_alert_on_every_screen(
         assert reverse("safety:acknowledge", args=[alert.pk]) in html
         # The client's locale (en-gb) of the client's organisation; the emergency number first.
         assert html.index("Emergency services") < html.index("Samaritans")
-        assert 'href="tel:116 123"' in html
+        assert 'href="tel:116123"' in html
         assert "988 Lifeline" not in html
         assert "Riverside Helpline" not in html
         assert "Your local emergency number" not in html

@@ -250,3 +250,31 @@ def test_an_in_person_session_shows_no_video_link(
 
     assert "From 09:00 to 09:50" in page
     assert "meet.example.org" not in page and "Join the video call" not in page
+
+
+def test_crisis_help_puts_the_clinics_own_number_first_as_large_call_buttons(
+    alice: User, client_a: Client, north: Organisation
+) -> None:
+    CrisisResource.objects.create(organisation=north, locale="en-gb", name="Samaritans", phone="116 123")
+    Organisation.objects.filter(pk=north.pk).update(crisis_phone="+442079460000")
+
+    page = signed_in(joined(alice, client_a)).get("/portal/crisis/").content.decode()
+
+    clinic = page.index('href="tel:+442079460000"')
+    national = page.index('href="tel:116123"')  # a tel: link never carries spaces
+    assert clinic < national
+    assert "Call 020 7946 0000" in page and "Call 116 123" in page  # shown as people write them
+    assert page.count('class="portal-button portal-button-danger portal-call"') >= 2
+
+
+@pytest.mark.parametrize("url", [p for p in PAGES if "sign-in" not in p and "join" not in p])
+def test_every_portal_page_offers_a_call_to_the_clinic(
+    alice: User, client_a: Client, course_a: Course, north: Organisation, url: str
+) -> None:
+    Organisation.objects.filter(pk=north.pk).update(crisis_phone="+442079460000")
+    http = signed_in(joined(alice, client_a))
+
+    page = http.get(url).content.decode()
+
+    assert 'class="portal-button portal-button-danger portal-call" href="tel:+442079460000"' in page, url
+    assert "Call your clinic: 020 7946 0000" in page and 'href="/portal/crisis/"' in page

@@ -106,7 +106,7 @@ def test_the_page_shows_the_alert_the_form_and_the_crisis_lines(
     assert "Thoughts of being better off dead or of self-harm" in html
     assert "Severity: High" in html
     assert "Wed 1 Jul 2026, 10:00" in html  # in the organisation's time zone
-    assert "Samaritans" in html and 'href="tel:116 123"' in html and "(24 hours)" in html
+    assert "Samaritans" in html and 'href="tel:116123"' in html and "(24 hours)" in html
     assert 'name="action_taken"' in html
     assert "Maya Okafor" in html
 

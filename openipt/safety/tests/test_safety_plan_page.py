@@ -80,7 +80,7 @@ def test_an_open_alert_is_shown_with_the_crisis_lines(
     html = client.get(plan_url(client_a)).content.decode()
 
     alert = html[html.index("Open risk alert") :]
-    assert '<a href="tel:116 123">116 123</a>' in alert
+    assert '<a class="crisis-call" href="tel:116123">116 123</a>' in alert
     assert html.index("<h1>Safety plan</h1>") < html.index("Open risk alert")  # headings in order
 
 

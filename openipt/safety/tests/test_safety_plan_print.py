@@ -73,7 +73,7 @@ def test_it_lays_out_the_plan_for_paper_and_audits_the_print(
     assert page.count('class="plan-blank"') == 5  # empty steps get space to write by hand
     crisis = page[page.index("If you are in danger now") :]
     assert crisis.index("Emergency services") < crisis.index("Samaritans")
-    assert '<a href="tel:116 123">116 123</a>' in crisis
+    assert '<a class="crisis-call" href="tel:116123">116 123</a>' in crisis
     assert "988" not in crisis  # another locale's line
     assert "Safety plan version 1, saved Tue 3 Mar 2026." in page
     assert "Printed Tue 3 Mar 2026." in page
