@@ -7,16 +7,18 @@ presentation attributes are. Both pictures are `role="img"` with a <title> and a
 says in words everything the picture shows, and scale through their viewBox.
 
 **Closeness circle** (as used in family-based IPT, Dietz et al. 2015; see docs/clinical/ipt.md). A
-400-unit-wide viewBox, legible on a 360 px phone (names at 14 units, other text at 13) and on a
-desk. Three rings around the client; each person sits on their ring, spread evenly by angle, each
-ring turned so that its labels clear those of the rings inside it. Names longer than `NAME_CHARS`
-are cut with an ellipsis; the full name is in the marker's <title> and in the <desc>. When a ring
-holds more people than fit legibly (the capacity follows from the ring's circumference and the size
-of a label), the overflow is grouped into one "+N more" marker whose <title> names them; the <desc>
-lists everyone. People with a mark (conflict, lost, changed) are kept visible before those without.
-Marks never rest on colour:
+400-unit-wide viewBox, legible on a 360 px phone (names at 14 units, other text at 13) and on a desk. Three rings around the client; each person
+sits on their ring, spread evenly by angle, each ring turned so that its marker and name clear
+every other marker, name and ring label. Names are never cut short: a name longer than
+`NAME_CHARS` wraps onto further lines (at spaces where it can), up to `NAME_LINES` lines; only a
+name longer than that ends in an ellipsis, and the full name is always in the marker's <title>
+and in the <desc>. When a ring holds more people than fit legibly (the
+capacity follows from the ring's circumference and the size of a label), the overflow is grouped
+into one "+N more" marker whose <title> names them; the <desc> lists everyone. People with a mark
+(conflict, lost, changed) are kept visible before those without. Marks never rest on colour:
 
-    in conflict        jagged (star) marker and "⚡"
+    some conflict      jagged (star) marker and "⚡"
+    serious conflict   larger star inside a ring and "⚡⚡"
     changed recently   dashed outline around the marker and "Δ"
     lost               hollow marker and "†" (died, or the relationship ended)
 
@@ -31,7 +33,8 @@ Classes for the stylesheet (colours only; shapes and words carry the meaning):
 
     svg.closeness-circle            .circle-band.circle-band-<ring>, .circle-ring-label,
                                     .circle-client, .circle-person.circle-ring-<ring>,
-                                    .circle-conflict, .circle-changed, .circle-lost,
+                                    .circle-conflict, .circle-serious, .circle-changed,
+                                    .circle-lost,
                                     .circle-marker, .circle-name, .circle-symbols,
                                     .circle-more, .circle-legend, .circle-empty
     svg.timeline                    .timeline-axis, .timeline-tick, .timeline-event,
@@ -68,6 +71,7 @@ RING_SHORT: Final = {
     "outer": gettext_noop("outer"),
 }
 IN_CONFLICT: Final = gettext_noop("in conflict")
+IN_SERIOUS_CONFLICT: Final = gettext_noop("in serious conflict")
 CHANGED_RECENTLY: Final = gettext_noop("changed recently")
 LOST: Final = gettext_noop("lost (died or ended)")
 PERSON_WORD: Final = gettext_noop("person")
@@ -120,7 +124,9 @@ MONTHS: Final = (
     gettext_noop("Dec"),
 )
 
-NAME_CHARS: Final = 8  # longest name drawn on the circle, ellipsis included
+NAME_CHARS: Final = 12  # longest line of a name drawn on the circle
+NAME_LINES: Final = 3  # a name wraps onto at most this many lines
+_LINE_GAP = 15.0  # from one line of a name to the next
 CLIENT_CHARS: Final = 6
 
 _FONT = 14  # names on the circle, in viewBox units
@@ -186,6 +192,21 @@ def _width(content: str, size: float = _SMALL) -> float:
     return len(content) * size * _CHAR_WIDTH
 
 
+def _lines(content: str, width: int = NAME_CHARS, most: int = NAME_LINES) -> list[str]:
+    """`content` wrapped into lines of at most `width` characters, at spaces where it can (a
+    longer word is split); only what does not fit in `most` lines is left for an ellipsis."""
+    lines: list[str] = []
+    for word in content.split():
+        pieces = [word[i : i + width] for i in range(0, len(word), width)]
+        if lines and len(lines[-1]) + 1 + len(pieces[0]) <= width:
+            lines[-1] += " " + pieces.pop(0)
+        lines.extend(pieces)
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return lines or [""]
+
+
 def _shorten(content: str, limit: int) -> str:
     content = " ".join(content.split())
     if len(content) <= limit:
@@ -236,10 +257,13 @@ class CirclePerson:
     conflict: bool = False
     changed_recently: bool = False
     lost: bool = False
+    serious_conflict: bool = False  # implies `conflict`; drawn and described apart from some conflict
 
     def __post_init__(self) -> None:
         if self.ring not in RINGS:
             raise ValueError(f"ring must be one of {', '.join(RINGS)}, not {self.ring!r}")
+        if self.serious_conflict and not self.conflict:
+            object.__setattr__(self, "conflict", True)
 
     @property
     def marked(self) -> bool:
@@ -248,7 +272,7 @@ class CirclePerson:
     @property
     def symbols(self) -> str:
         return (
-            ("⚡" if self.conflict else "")
+            ("⚡⚡" if self.serious_conflict else "⚡" if self.conflict else "")
             + ("Δ" if self.changed_recently else "")
             + ("†" if self.lost else "")
         )
@@ -278,7 +302,7 @@ _CENTRE = _SIZE / 2
 _CLIENT_RADIUS = 28.0
 _BOUNDARY = {"inner": 94.0, "middle": 147.0, "outer": 197.0}
 _RADIUS = {"inner": 66.0, "middle": 120.0, "outer": 172.0}
-_NAME_BELOW = 19.0  # from a marker's centre to the centre of its name
+_NAME_BELOW = 23.0  # from a marker's centre to the centre of its name: clear of the widest outline
 _TURNS = 36  # offsets tried per ring, as fractions of the angle between neighbours
 
 
@@ -331,14 +355,16 @@ def _place_ring(
     """Place a ring's people evenly by angle, turned (and each nudged a little) to clear
     `obstacles` and each other.
 
-    Starts from the ring's capacity (its circumference over the width of a full-length label)
+    Starts from the ring's capacity (its circumference over the width of the narrowest label)
     and shows one fewer, with a "+N more" marker, until no label overlaps another; if none of
     the arrangements is clear, the one that overlaps least.
     """
     if not on_ring:
         return []
     radius = _RADIUS[ring]
-    capacity = max(1, int(2 * math.pi * radius / (_width("x" * NAME_CHARS, _FONT) + 10)))
+    # at most as many as the ring would hold if every label were as narrow as the narrowest
+    narrowest = min(max(_width(line, _FONT) for line in _lines(p.name)) for p in on_ring)
+    capacity = max(1, int(2 * math.pi * radius / (max(narrowest, 24.0) + 10)))
     best: tuple[float, list[_Placed]] | None = None
     for shown in range(min(len(on_ring), capacity), 0, -1):
         marks = _ring_marks(on_ring, shown, ring, gettext)
@@ -399,7 +425,7 @@ def _ring_marks(on_ring: Sequence[CirclePerson], shown: int, ring: str, gettext:
     then in the order given) and a "+N more" marker for the rest. Kept in the order given."""
 
     def mark(p: CirclePerson) -> _Mark:
-        return _Mark(_shorten(p.name, NAME_CHARS), p.symbols, person=p)
+        return _Mark(" ".join(p.name.split()), p.symbols, person=p)
 
     if shown >= len(on_ring):
         return [mark(p) for p in on_ring]
@@ -419,11 +445,14 @@ def _place(mark: _Mark, radius: float, angle: float) -> _Placed:
     below (kept inside the picture), and the box they take up."""
     x = _CENTRE + radius * math.cos(angle)
     y = _CENTRE + radius * math.sin(angle)
-    half = _width(mark.label, _FONT) / 2
+    lines = _lines(mark.label) if mark.person else [mark.label]
+    half = max(_width(line, _FONT) for line in lines) / 2
     label_x = min(max(x, half + 2), _SIZE - half - 2)
     right = x + 14 + len(mark.symbols) * _FONT * _SYMBOL_WIDTH if mark.symbols else x + 12
-    top = y - 12 if mark.person and mark.person.changed_recently else y - 9
-    box = _Box(min(x - 12, label_x - half), top, max(right, label_x + half), y + _NAME_BELOW + 8)
+    # the box holds the marker with its outlines (a ring of 14.5 at most), the symbols and every line
+    top = y - 16
+    bottom = y + _NAME_BELOW + (len(lines) - 1) * _LINE_GAP + 8
+    box = _Box(min(x - 16, label_x - half), top, max(right, label_x + half), bottom)
     return _Placed(mark, x, y, label_x, box)
 
 
@@ -473,7 +502,8 @@ def _marks_words(person: CirclePerson, gettext: Gettext) -> list[str]:
     return [
         gettext(word)
         for flag, word in (
-            (person.conflict, IN_CONFLICT),
+            (person.conflict and not person.serious_conflict, IN_CONFLICT),
+            (person.serious_conflict, IN_SERIOUS_CONFLICT),
             (person.changed_recently, CHANGED_RECENTLY),
             (person.lost, LOST),
         )
@@ -515,6 +545,7 @@ def _person_mark(placed: _Placed, ring: str, gettext: Gettext) -> str:
             f
             for f, on in (
                 ("conflict", person.conflict),
+                ("serious", person.serious_conflict),
                 ("changed", person.changed_recently),
                 ("lost", person.lost),
             )
@@ -525,16 +556,10 @@ def _person_mark(placed: _Placed, ring: str, gettext: Gettext) -> str:
     parts = [_title(title), shape]
     if mark.symbols:
         parts.append(_text(x + 14, y, mark.symbols, "circle-symbols", size=_FONT, bold=True))
-    parts.append(
-        _text(
-            placed.label_x,
-            y + _NAME_BELOW,
-            mark.label,
-            "circle-name",
-            size=_FONT,
-            anchor="middle",
-        )
-    )
+    lines = _lines(mark.label) if person else [mark.label]
+    for n, line in enumerate(lines):
+        y_line = y + _NAME_BELOW + n * _LINE_GAP
+        parts.append(_text(placed.label_x, y_line, line, "circle-name", size=_FONT, anchor="middle"))
     return _el("g", attrs, "".join(parts))
 
 
@@ -547,11 +572,16 @@ def _marker(person: CirclePerson, x: float, y: float, extra_class: str = "") -> 
     if person.changed_recently:
         ring: Attrs = {"cx": x, "cy": y, "r": 11.5, "fill": "none", "stroke": _INK, "stroke-width": 1.5}
         parts.append(_el("circle", ring | {"stroke-dasharray": "3 2.5", "class": "circle-changed-outline"}))
+    if person.serious_conflict:
+        # a larger star inside a solid ring: tells serious from some conflict without colour
+        ring_line: Attrs = {"cx": x, "cy": y, "r": 14.5, "fill": "none", "stroke": _INK, "stroke-width": 2}
+        parts.append(_el("circle", ring_line | {"class": "circle-serious-outline"}))
     if person.conflict:
         corners = []
+        outer, inner = (10.5, 4.5) if person.serious_conflict else (9.0, 4.5)
         for k in range(16):
             angle = -math.pi / 2 + k * math.pi / 8
-            r = 9.0 if k % 2 == 0 else 4.5
+            r = outer if k % 2 == 0 else inner
             corners.append(f"{_num(x + r * math.cos(angle))},{_num(y + r * math.sin(angle))}")
         parts.append(_el("polygon", paint | {"points": " ".join(corners), "stroke-linejoin": "miter"}))
     else:
@@ -572,6 +602,7 @@ def _circle_legend(top: float, overflow: bool, gettext: Gettext) -> tuple[str, f
     samples = [
         (CirclePerson(0, "", "", "inner"), gettext(PERSON_WORD)),
         (CirclePerson(0, "", "", "inner", conflict=True), "⚡ " + gettext(IN_CONFLICT)),
+        (CirclePerson(0, "", "", "inner", serious_conflict=True), "⚡⚡ " + gettext(IN_SERIOUS_CONFLICT)),
         (CirclePerson(0, "", "", "inner", changed_recently=True), "Δ " + gettext(CHANGED_RECENTLY)),
         (CirclePerson(0, "", "", "inner", lost=True), "† " + gettext(LOST)),
     ]

@@ -97,6 +97,7 @@ def _circle(client: Client, everyone: list[Person]) -> SafeString:
             relationship=str(p.get_relationship_display()),
             ring=p.ring,
             conflict=p.conflict != Conflict.NONE,
+            serious_conflict=p.conflict == Conflict.SERIOUS,
             changed_recently=p.changed_around_onset,
             lost=p.deceased,
         )

@@ -274,17 +274,94 @@ def test_it_marks_conflict_change_and_loss_with_shapes_and_words(
 
 def test_its_legend_names_every_mark() -> None:
     legend = texts(parse(circle()), "circle-legend-label")
-    assert legend == ["person", "⚡ in conflict", "Δ changed recently", "† lost (died or ended)"]
+    assert legend == [
+        "person",
+        "⚡ in conflict",
+        "⚡⚡ in serious conflict",
+        "Δ changed recently",
+        "† lost (died or ended)",
+    ]
 
 
-def test_it_shortens_long_names_but_keeps_them_whole_in_titles() -> None:
-    long_name = "Bartholomew-Featherstonehaugh"
-    root = parse(circle([P(1, long_name, "Godfather", "outer")]))
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [
+        ("Grandmother Rose", ["Grandmother", "Rose"]),  # cut to "Grandmo…" before
+        ("Aunt Margaret", ["Aunt", "Margaret"]),
+        ("Bartholomew-Featherstonehaugh", ["Bartholomew-", "Featherstone", "haugh"]),
+        ("Dr Okafor", ["Dr Okafor"]),
+    ],
+)
+def test_it_wraps_long_names_instead_of_cutting_them(name: str, lines: list[str]) -> None:
+    root = parse(circle([P(1, name, "Godfather", "outer")]))
     (group,) = people_groups(root).values()
-    (label,) = find(group, "text", "circle-name")
-    assert text_of(label) == long_name[: NAME_CHARS - 1] + "…"
-    assert title_of(group).startswith(long_name)
-    assert long_name in desc(root)
+    labels = find(group, "text", "circle-name")
+    assert [text_of(label) for label in labels] == lines
+    assert all(len(line) <= NAME_CHARS for line in lines)
+    assert title_of(group).startswith(name)
+    assert name in desc(root)
+
+
+def test_only_a_name_longer_than_its_lines_ends_in_an_ellipsis() -> None:
+    name = "x" * 100  # 100 characters without a space
+    root = parse(circle([P(1, name, "", "outer")]))
+    (group,) = people_groups(root).values()
+    shown = [text_of(label) for label in find(group, "text", "circle-name")]
+    assert len(shown) == 3 and shown[-1].endswith("…")
+    assert title_of(group).startswith(name) and name in desc(root)
+
+
+def test_serious_and_some_conflict_differ_in_shape_symbol_and_words() -> None:
+    root = parse(
+        circle(
+            [
+                P(1, "Dan", "Partner", "inner", serious_conflict=True),
+                P(2, "Kev", "Boss", "inner", conflict=True),
+            ]
+        )
+    )
+    groups = people_groups(root)
+    serious, some = groups[1], groups[2]
+    assert "circle-serious" in serious.get("class", "") and "circle-serious" not in some.get("class", "")
+    assert find(serious, "circle", "circle-serious-outline") and not find(
+        some, "circle", "circle-serious-outline"
+    )
+    assert texts(serious, "circle-symbols") == ["⚡⚡"] and texts(some, "circle-symbols") == ["⚡"]
+    assert title_of(serious).endswith("in serious conflict") and title_of(some).endswith("in conflict")
+    assert "Dan (Partner) — in serious conflict" in desc(root)
+
+
+def _marker_box(group: ET.Element) -> tuple[float, float, float, float]:
+    x, y = marker_centre(group)
+    reach = 15.0 if find(group, "circle", "circle-serious-outline") else 12.5
+    return (x - reach, y - reach, x + reach, y + reach)
+
+
+def _label_boxes(group: ET.Element) -> list[tuple[float, float, float, float]]:
+    boxes = []
+    for element in find(group, "text", "circle-name"):
+        x, y = float(element.get("x", "")), float(element.get("y", ""))
+        half = len(text_of(element)) * 14 * 0.6 / 2
+        boxes.append((x - half, y - 7, x + half, y + 7))
+    return boxes
+
+
+@pytest.mark.parametrize("extra", [0, 3, 6])
+def test_markers_never_overlap_a_name(extra: int) -> None:
+    marked = [
+        P(50 + n, f"Cousin {n}", "Cousin", "inner", serious_conflict=True, changed_recently=True)
+        for n in range(2)
+    ]
+    people = [*PEOPLE, *marked, *crowded("middle", extra), *crowded("outer", extra)]
+    groups = list(people_groups(parse(circle(people))).values())
+    for group in groups:
+        left, top, right, bottom = _marker_box(group)
+        for other in groups:
+            for box in _label_boxes(other):
+                assert right <= box[0] or box[2] <= left or bottom <= box[1] or box[3] <= top, (
+                    title_of(group),
+                    title_of(other),
+                )
 
 
 def test_it_escapes_names_from_users() -> None:

@@ -83,7 +83,9 @@ def test_the_inventory_shows_the_circle_then_the_people_by_ring(
     assert "Closeness circle of Maya Okafor" in svg.group(0)
     # Marks: lost (Mum died), conflict and changed recently (Dan); never colour alone.
     assert re.search(r'class="circle-person circle-ring-inner circle-lost"', svg.group(0))
-    assert re.search(r'class="circle-person circle-ring-inner circle-conflict circle-changed"', svg.group(0))
+    assert re.search(
+        r'class="circle-person circle-ring-inner circle-conflict circle-serious circle-changed"', svg.group(0)
+    )
     assert html.index("closeness-circle") < html.index('id="ring-inner"') < html.index('id="ring-outer"')
     inner = html[html.index('id="ring-inner"') : html.index('id="ring-middle"')]
     assert "Died Tue 20 Jan 2026" in inner
