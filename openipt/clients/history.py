@@ -13,6 +13,7 @@ versions end when it is signed.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,7 +37,9 @@ from openipt.courses.models import (
     TerminationPlan,
 )
 from openipt.inventory.models import LifeEvent, Person
+from openipt.measures.instruments import INSTRUMENTS
 from openipt.notes.models import Note
+from openipt.protocols.loader import get_protocols
 
 from .models import Client
 
@@ -236,6 +239,25 @@ def _entry(
     return entry
 
 
+@functools.cache
+def _key_words() -> dict[str, str]:
+    """Every protocol, phase, task, problem-area and instrument key, with the words people know it
+    by: a key is never shown (the protocols are fixed once OpenIPT has started)."""
+    words = {key: instrument.short_name for key, instrument in INSTRUMENTS.items()}
+    for protocol in get_protocols().values():
+        words[protocol.key] = protocol.name
+        words.update((area.key, area.name) for area in protocol.problem_areas)
+        for phase in protocol.phases:
+            words[phase.key] = phase.name
+            words.update((task.key, task.title) for task in phase.tasks)
+    return words
+
+
+def _word(value: Any) -> str:
+    words = _key_words()
+    return _(words[value]) if isinstance(value, str) and value in words else str(value)
+
+
 def _shown(f: models.Field[Any, Any], value: Any, names: dict[tuple[type[models.Model], Any], str]) -> str:
     """A stored value as a person reads it."""
     if value is None or value == "" or value == []:
@@ -251,5 +273,5 @@ def _shown(f: models.Field[Any, Any], value: Any, names: dict[tuple[type[models.
     if isinstance(value, date):
         return dateformat.format(value, "D j M Y")
     if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
+        return ", ".join(map(_word, value))
+    return _word(value)
