@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.http import HttpRequest
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from openipt.accounts.models import WEEKDAY_NAMES
 from openipt.audit.actions import record
 from openipt.clients.models import Client
-from openipt.lib.errors import refuse, too_long
+from openipt.lib.errors import ValidationError, refuse, too_long
 from openipt.protocols import Protocol, ProtocolError, SessionCountError, get_protocol
 from openipt.protocols.model import CADENCE_LABELS
 
@@ -60,28 +59,28 @@ def start_course(
     except (KeyError, ProtocolError):
         raise refuse(_("Choose one of the protocols offered."), "protocol_key") from None
     count = planned_sessions or protocol.default_sessions
+    errors: dict[str, list[str]] = {}  # every problem at once, each beside its field
     try:
         protocol.validate_session_count(count)
     except SessionCountError as exc:
         params = {**exc.params, "protocol": _(protocol.name)}
-        raise refuse(_(exc.template) % params, "planned_sessions") from None
+        errors["planned_sessions"] = [_(exc.template) % params]
     if not age_confirmed and not protocol.suits_age(client.age_on(start_date)):
-        raise refuse(age_warning(client, protocol, start_date), "age_confirmed")
+        errors["age_confirmed"] = [age_warning(client, protocol, start_date)]
     if weekday is not None and not 0 <= weekday <= 6:
-        raise refuse(_("Choose a day of the week."), "weekday")
-    if weekday is not None and protocol.cadence != "weekly":
-        raise refuse(
+        errors["weekday"] = [_("Choose a day of the week.")]
+    elif weekday is not None and protocol.cadence != "weekly":
+        errors["weekday"] = [
             _("Sessions of %(protocol)s are %(cadence)s; leave the weekday empty.")
-            % {"protocol": _(protocol.name), "cadence": _(CADENCE_LABELS[protocol.cadence])},
-            "weekday",
-        )
+            % {"protocol": _(protocol.name), "cadence": _(CADENCE_LABELS[protocol.cadence])}
+        ]
     working_days = client.organisation.working_weekdays
-    if weekday is not None and weekday not in working_days:
-        raise refuse(
-            _("The clinic is closed on %(day)s. Choose one of its working days.")
-            % {"day": WEEKDAY_NAMES[weekday]},
-            "weekday",
-        )
+    if weekday is not None and "weekday" not in errors and weekday not in working_days:
+        errors["weekday"] = [
+            _("The clinic is closed on %(day)s. Choose one of its working days.") % {"day": WEEKDAY_NAMES[weekday]}
+        ]
+    if errors:
+        raise ValidationError(errors)
     dates = schedule.session_dates(start_date, count, protocol.cadence, weekday, working_days=working_days)
     with transaction.atomic():
         if Course.objects.filter(client=client, status=CourseStatus.ACTIVE).exists():

@@ -157,7 +157,9 @@ class ProblemArea:
 SESSION_COUNT_ERROR: Final = gettext_noop(
     "The number of sessions must be between %(min)d and %(max)d for %(protocol)s, not %(count)d."
 )
-SESSION_COUNT_FIXED_ERROR: Final = gettext_noop("%(protocol)s always has %(min)d sessions, not %(count)d.")
+SESSION_COUNT_FIXED_ERROR: Final = gettext_noop(
+    "%(protocol)s always has exactly %(min)d sessions, not %(count)d."
+)
 
 
 class SessionCountError(ValueError):
@@ -240,7 +242,7 @@ class Protocol:
         """Raise SessionCountError (a ValueError) unless a contract may set `n` sessions."""
         if not self.min_sessions <= n <= self.max_sessions:
             raise SessionCountError(
-                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.key, "count": n}
+                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.name, "count": n}
             )
 
     def phases_for(self, total: int | None = None) -> tuple[Phase, ...]:

@@ -176,7 +176,8 @@ def test_it_refuses_a_number_outside_the_protocols_range(
     response = client.post(url(course_a), form(sessions=sessions))
     assert response.status_code == 400
     assert response.context["form"].errors["sessions"] == [
-        f"The number of sessions must be between 12 and 16 for ipt-standard, not {sessions}."
+        f"The number of sessions must be between 12 and 16 for "
+        f"Interpersonal Psychotherapy (IPT), standard weekly course, not {sessions}."
     ]
     assert "between 12 and 16" in response.content.decode()
     assert schedule(course_a) == before
@@ -188,7 +189,9 @@ def test_a_fixed_length_protocol_names_its_one_number(alice: User, client_a: Cli
     course = start_course(alice, client_a, protocol_key="ipt-brief", start_date=date(2026, 3, 2))
     with pytest.raises(ValidationError) as exc:
         set_contract(alice, course, **contract_kwargs(sessions=10))
-    assert exc.value.message_dict["sessions"] == ["ipt-brief always has 9 sessions, not 10."]
+    assert exc.value.message_dict["sessions"] == [
+        "Brief IPT (IPT-B): engagement session + 8 sessions always has exactly 9 sessions, not 10."
+    ]
 
 
 @pytest.mark.parametrize(

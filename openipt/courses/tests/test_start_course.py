@@ -162,19 +162,19 @@ def refused(response: Any, field: str | None, message: str) -> None:
         (
             {"planned_sessions": "11"},
             "planned_sessions",
-            "The number of sessions must be between 12 and 16 for Interpersonal Psychotherapy (IPT), "
-            "standard weekly course, not 11.",
+            "The number of sessions must be between 12 and 16 for "
+            "Interpersonal Psychotherapy (IPT), standard weekly course, not 11.",
         ),
         (
             {"planned_sessions": "17"},
             "planned_sessions",
-            "The number of sessions must be between 12 and 16 for Interpersonal Psychotherapy (IPT), "
-            "standard weekly course, not 17.",
+            "The number of sessions must be between 12 and 16 for "
+            "Interpersonal Psychotherapy (IPT), standard weekly course, not 17.",
         ),
         (
             {"protocol_key": "ipt-brief", "planned_sessions": "12"},
             "planned_sessions",
-            "Brief IPT (IPT-B): engagement session + 8 sessions always has 9 sessions, not 12.",
+            "Brief IPT (IPT-B): engagement session + 8 sessions always has exactly 9 sessions, not 12.",
         ),
         (
             {"protocol_key": "ipt-unknown"},
@@ -231,7 +231,7 @@ def test_it_starts_a_new_course_once_the_last_has_ended(
         (
             {"planned_sessions": 40},
             "planned_sessions",
-            "between 12 and 16 for Interpersonal Psychotherapy (IPT), standard weekly course, not 40",
+            ("between 12 and 16 for Interpersonal Psychotherapy (IPT), standard weekly course, not 40"),
         ),
         ({"weekday": 9}, "weekday", "Choose a day of the week."),
     ],
@@ -367,3 +367,17 @@ def test_it_keeps_to_the_organisations_own_working_days(alice: User, client_a: C
     course = start_course(alice, client_a, protocol_key="ipt-standard", start_date=date(2026, 3, 2))
 
     assert {s.scheduled_date.weekday() for s in course.sessions.all()} == {5}  # Saturdays
+
+
+def test_it_names_every_problem_at_once_in_words(client: HttpClient, alice: User, client_a: Client) -> None:
+    client.force_login(alice)
+
+    response = client.post(
+        url(client_a), form_data(protocol_key="ipt-maintenance", weekday="0", planned_sessions="40")
+    )
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"planned_sessions", "weekday"}
+    assert all("ipt-" not in m for messages in errors.values() for m in messages)  # names, never keys
+    assert not Course.objects.exists()

@@ -125,12 +125,20 @@ def test_phase_for_session_refuses_a_session_outside_the_course(n: int, total: i
 @pytest.mark.parametrize(
     ("key", "n", "message"),
     [
-        ("ipt-standard", 11, "between 12 and 16 for ipt-standard, not 11"),
-        ("ipt-standard", 17, "between 12 and 16 for ipt-standard, not 17"),
-        ("ipt-brief", 8, "ipt-brief always has 9 sessions, not 8"),
-        ("ipt-adolescent", 17, "between 12 and 16 for ipt-adolescent"),
-        ("ipt-maintenance", 0, "between 1 and 36 for ipt-maintenance"),
-        ("ipt-maintenance", 37, "between 1 and 36 for ipt-maintenance"),
+        (
+            "ipt-standard",
+            11,
+            r"between 12 and 16 for Interpersonal Psychotherapy \(IPT\), standard weekly course, not 11",
+        ),
+        (
+            "ipt-standard",
+            17,
+            r"between 12 and 16 for Interpersonal Psychotherapy \(IPT\), standard weekly course, not 17",
+        ),
+        ("ipt-brief", 8, r"\(IPT-B\): engagement session \+ 8 sessions always has exactly 9 sessions, not 8"),
+        ("ipt-adolescent", 17, "between 12 and 16 for IPT for depressed adolescents"),
+        ("ipt-maintenance", 0, "between 1 and 36 for Maintenance IPT"),
+        ("ipt-maintenance", 37, "between 1 and 36 for Maintenance IPT"),
     ],
 )
 def test_validate_session_count_refuses_counts_outside_the_range(key: str, n: int, message: str) -> None:
@@ -144,7 +152,7 @@ def test_validate_session_count_refuses_counts_outside_the_range(key: str, n: in
     error = caught.value
     assert isinstance(error, SessionCountError)
     assert error.template % error.params == str(error)
-    assert error.params["protocol"] == key
+    assert error.params["protocol"] == protocol.name  # a person reads the name, never the key
 
 
 @pytest.mark.parametrize(("key", "n"), [("ipt-standard", 12), ("ipt-standard", 16), ("ipt-maintenance", 1)])
