@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from openipt.lib.decorators import admin_view
-from openipt.lib.forms import apply_error
+from openipt.lib.forms import NOT_CONFIRMED, apply_error, confirmed
 from openipt.lib.http import AuthedRequest
 from openipt.safety.crisis import add_crisis_resource, remove_crisis_resource, shared_crisis_lines
 from openipt.safety.models import CrisisResource
@@ -200,15 +200,21 @@ def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", context, status=400 if form.errors else 200)
 
 
-def _user_post(action: Callable[..., None], done: str) -> Callable[[AuthedRequest, int], HttpResponse]:
+def _user_post(
+    action: Callable[..., None], done: str, *, confirm: bool = False
+) -> Callable[[AuthedRequest, int], HttpResponse]:
     """A POST-only button on the user page: run the action, say what happened, back to the page.
 
-    `done` is marked with gettext_noop and translated per request."""
+    `done` is marked with gettext_noop and translated per request. With `confirm`, the action
+    cannot be undone and runs only with its confirm box ticked."""
 
     @admin_view
     @require_POST
     def view(request: AuthedRequest, user_id: int) -> HttpResponse:
         user = actions.get_staff_for_admin(request.user, user_id)
+        if confirm and not confirmed(request):
+            messages.error(request, NOT_CONFIRMED)
+            return redirect("accounts:user-detail", user_id=user.pk)
         try:
             action(request.user, user, request=request)
         except ValidationError as exc:
@@ -221,7 +227,9 @@ def _user_post(action: Callable[..., None], done: str) -> Callable[[AuthedReques
 
 
 user_deactivate = _user_post(
-    actions.deactivate_user, gettext_noop("%(name)s can no longer sign in; their sessions have ended.")
+    actions.deactivate_user,
+    gettext_noop("%(name)s can no longer sign in; their sessions have ended."),
+    confirm=True,
 )
 user_reactivate = _user_post(actions.reactivate_user, gettext_noop("%(name)s can sign in again."))
 user_mfa_reset = _user_post(
@@ -230,6 +238,7 @@ user_mfa_reset = _user_post(
         "Two-factor authentication of %(name)s reset: they set up an authenticator app again "
         "at their next sign-in."
     ),
+    confirm=True,
 )
 
 

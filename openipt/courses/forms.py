@@ -187,3 +187,9 @@ class EndCourseForm(forms.Form):
         help_text=_("Required when the course ended early."),
         max_length=2000,
     )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that an ended course cannot be reopened: its sessions still to come are cancelled."
+        ),
+        error_messages={"required": _("Tick this box to end the course.")},
+    )

@@ -116,7 +116,8 @@ def end_course(request: AuthedRequest, course_id: int) -> HttpResponse:
         chosen = next_form.cleaned_data
         try:
             with transaction.atomic():
-                actions.end_course(request.user, course, request=request, **form.cleaned_data)
+                ending = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+                actions.end_course(request.user, course, request=request, **ending)
                 if chosen["recommendation"]:
                     termination.set_recommendation(request.user, course, request=request, **chosen)
         except ValidationError as exc:

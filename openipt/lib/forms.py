@@ -64,3 +64,14 @@ class _LimitValidator:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _LimitValidator) and other.limit == self.limit
+
+
+def confirmed(request: Any) -> bool:
+    """Whether a form for an action that cannot be undone came with its confirm box ticked
+    (`_confirm.html`; a required checkbox: no script, so the Content-Security-Policy holds)."""
+    return request.POST.get("confirm") == "yes"
+
+
+NOT_CONFIRMED = lazy(
+    lambda: gettext("Tick the box to confirm, then press the button again. Nothing was changed."), str
+)()

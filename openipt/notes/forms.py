@@ -10,6 +10,10 @@ class NoteForm(OwnIds, forms.Form):
         label=_("Session note"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_sign = forms.BooleanField(
+        required=False,
+        label=_("To sign: I have read this note, and know a signed note cannot be changed (only added to)."),
+    )
 
 
 class AddendumForm(OwnIds, forms.Form):

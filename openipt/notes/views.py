@@ -31,6 +31,9 @@ def save_note(request: AuthedRequest, session_id: int) -> HttpResponse:
         raise PermissionDenied
     form = NoteForm(request.POST)
     forms: dict[str, Form] = {"note_form": form}
+    if form.is_valid() and "sign" in request.POST and not form.cleaned_data["confirm_sign"]:
+        # signing cannot be undone: without the tick nothing is saved, and the words stay on screen
+        form.add_error("confirm_sign", _("Tick this box to sign the note, or save it as a draft."))
     if form.is_valid():
         note = None
         try:

@@ -27,7 +27,7 @@ from openipt.clients.access import can_write, get_client_for_user
 from openipt.clients.models import Client
 from openipt.courses.models import Homework
 from openipt.diary.summary import card_for as diary_card
-from openipt.lib.forms import apply_error
+from openipt.lib.forms import NOT_CONFIRMED, apply_error, confirmed
 from openipt.safety.actions import FALLBACK, crisis_help_for
 
 from . import actions, progress, tokens
@@ -98,6 +98,9 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _writable_client(request, client_id)
+    if not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("clients:detail", client.pk)
     actions.revoke(request.user, client, request=request)  # type: ignore[arg-type]
     messages.success(request, _("Portal access closed: the client is signed out and cannot sign in."))
     return redirect("clients:detail", client.pk)

@@ -199,7 +199,13 @@ def test_deactivation_ends_the_users_sessions(admin_client: HttpClient, erin: Us
     alices = HttpClient()
     sign_in(alices, "alice")
 
-    r = admin_client.post(url("deactivate", alice))
+    refused = admin_client.post(url("deactivate", alice))  # cannot be undone: asks for the tick first
+    alice.refresh_from_db()
+    assert refused["Location"] == detail(alice) and alice.is_active is True
+    assert "Tick the box to confirm" in admin_client.get(detail(alice)).content.decode()
+    assert 'name="confirm" value="yes" required' in admin_client.get(detail(alice)).content.decode()
+
+    r = admin_client.post(url("deactivate", alice), {"confirm": "yes"})
 
     assert r["Location"] == detail(alice)
     alice.refresh_from_db()
@@ -211,7 +217,7 @@ def test_deactivation_ends_the_users_sessions(admin_client: HttpClient, erin: Us
 
 
 def test_reactivation(admin_client: HttpClient, erin: User, alice: User) -> None:
-    admin_client.post(url("deactivate", alice))
+    admin_client.post(url("deactivate", alice), {"confirm": "yes"})
     admin_client.post(url("reactivate", alice))
     alice.refresh_from_db()
     assert alice.is_active is True
@@ -222,7 +228,7 @@ def test_reactivation(admin_client: HttpClient, erin: User, alice: User) -> None
 
 
 def test_an_admin_cannot_deactivate_themselves(admin_client: HttpClient, erin: User) -> None:
-    r = admin_client.post(url("deactivate", erin), follow=True)
+    r = admin_client.post(url("deactivate", erin), {"confirm": "yes"}, follow=True)
     assert "You cannot deactivate your own account." in r.content.decode()
     erin.refresh_from_db()
     assert erin.is_active is True
@@ -237,7 +243,10 @@ def test_mfa_reset_removes_the_authenticator_and_ends_sessions(
     alices = HttpClient()
     alices.force_login(alice)
 
-    r = admin_client.post(url("mfa-reset", alice))
+    admin_client.post(url("mfa-reset", alice))
+    assert Authenticator.objects.filter(user=alice).exists()  # not without the tick
+
+    r = admin_client.post(url("mfa-reset", alice), {"confirm": "yes"})
 
     assert r["Location"] == detail(alice)
     assert not Authenticator.objects.filter(user=alice).exists()
@@ -247,7 +256,7 @@ def test_mfa_reset_removes_the_authenticator_and_ends_sessions(
 
 def test_an_admin_cannot_reset_their_own_mfa_here(admin_client: HttpClient, erin: User) -> None:
     enrol(erin)
-    admin_client.post(url("mfa-reset", erin))
+    admin_client.post(url("mfa-reset", erin), {"confirm": "yes"})
     assert Authenticator.objects.filter(user=erin).exists()
     assert not AuditEvent.objects.filter(action="user.mfa_reset").exists()
 

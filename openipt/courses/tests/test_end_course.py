@@ -43,7 +43,9 @@ def test_it_shows_the_form_dated_today(
 
 def test_it_completes_the_course_and_audits(client: HttpClient, alice: User, course_a: Course) -> None:
     client.force_login(alice)
-    response = client.post(url(course_a), {"status": "completed", "ended_on": "2026-06-15", "reason": ""})
+    response = client.post(
+        url(course_a), {"confirm": "on", "status": "completed", "ended_on": "2026-06-15", "reason": ""}
+    )
     assertRedirects(
         response, reverse("clients:detail", args=[course_a.client_id]), fetch_redirect_response=False
     )
@@ -57,14 +59,24 @@ def test_it_completes_the_course_and_audits(client: HttpClient, alice: User, cou
 
 def test_it_ends_early_with_the_reason(client: HttpClient, alice: User, course_a: Course) -> None:
     client.force_login(alice)
-    data = {"status": "ended_early", "ended_on": "2026-04-01", "reason": "  Moved to another city.  "}
+    data = {
+        "confirm": "on",
+        "status": "ended_early",
+        "ended_on": "2026-04-01",
+        "reason": "  Moved to another city.  ",
+    }
     assert client.post(url(course_a), data).status_code == 302
     assert stored(course_a) == ("ended_early", date(2026, 4, 1), "Moved to another city.")
 
 
 def test_it_may_end_on_the_day_it_started(client: HttpClient, alice: User, course_a: Course) -> None:
     client.force_login(alice)
-    data = {"status": "ended_early", "ended_on": "2026-03-02", "reason": "Declined after the first session"}
+    data = {
+        "confirm": "on",
+        "status": "ended_early",
+        "ended_on": "2026-03-02",
+        "reason": "Declined after the first session",
+    }
     assert client.post(url(course_a), data).status_code == 302
     assert stored(course_a)[0] == "ended_early"
 
@@ -73,31 +85,35 @@ def test_it_may_end_on_the_day_it_started(client: HttpClient, alice: User, cours
     ("data", "field", "message"),
     [
         (
-            {"status": "ended_early", "ended_on": "2026-04-01", "reason": ""},
+            {"confirm": "on", "status": "ended_early", "ended_on": "2026-04-01", "reason": ""},
             "reason",
             "Say why the course ended early.",
         ),
         (
-            {"status": "ended_early", "ended_on": "2026-04-01", "reason": "   "},
+            {"confirm": "on", "status": "ended_early", "ended_on": "2026-04-01", "reason": "   "},
             "reason",
             "Say why the course ended early.",
         ),
         (
-            {"status": "completed", "ended_on": "2026-03-01", "reason": ""},
+            {"confirm": "on", "status": "completed", "ended_on": "2026-03-01", "reason": ""},
             "ended_on",
             "The end date cannot be before the course started.",
         ),
         (
-            {"status": "active", "ended_on": "2026-04-01", "reason": ""},
+            {"confirm": "on", "status": "active", "ended_on": "2026-04-01", "reason": ""},
             "status",
             "Select a valid choice. active is not one of the available choices.",
         ),
         (
-            {"status": "completed", "ended_on": "2099-01-01", "reason": ""},
+            {"confirm": "on", "status": "completed", "ended_on": "2099-01-01", "reason": ""},
             "ended_on",
             "The end date cannot be in the future.",
         ),
-        ({"status": "completed", "ended_on": "", "reason": ""}, "ended_on", "This field is required."),
+        (
+            {"confirm": "on", "status": "completed", "ended_on": "", "reason": ""},
+            "ended_on",
+            "This field is required.",
+        ),
         ({"ended_on": "2026-04-01", "reason": ""}, "status", "This field is required."),
     ],
 )
@@ -115,7 +131,7 @@ def test_it_refuses_bad_input_and_changes_nothing(
 def test_a_finished_course_refuses_further_changes(client: HttpClient, alice: User, course_a: Course) -> None:
     end_course(alice, course_a, status=CourseStatus.COMPLETED, ended_on=date(2026, 6, 15))
     client.force_login(alice)
-    data = {"status": "ended_early", "ended_on": "2026-06-20", "reason": "Changed my mind"}
+    data = {"confirm": "on", "status": "ended_early", "ended_on": "2026-06-20", "reason": "Changed my mind"}
     response = client.post(url(course_a), data)
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == [
@@ -135,7 +151,9 @@ def test_the_action_refuses_an_unknown_status(alice: User, course_a: Course) -> 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_it_refuses_the_supervisor(client: HttpClient, bob: User, course_a: Course, method: str) -> None:
     client.force_login(bob)
-    response = getattr(client, method)(url(course_a), {"status": "completed", "ended_on": "2026-06-15"})
+    response = getattr(client, method)(
+        url(course_a), {"confirm": "on", "status": "completed", "ended_on": "2026-06-15"}
+    )
     assert response.status_code == 403
     assert stored(course_a) == ("active", None, "")
 
@@ -146,7 +164,9 @@ def test_it_hides_the_course_from_other_teams(
     client: HttpClient, everyone: dict[str, User], course_a: Course, username: str, method: str
 ) -> None:
     client.force_login(everyone[username])
-    response = getattr(client, method)(url(course_a), {"status": "completed", "ended_on": "2026-06-15"})
+    response = getattr(client, method)(
+        url(course_a), {"confirm": "on", "status": "completed", "ended_on": "2026-06-15"}
+    )
     assert response.status_code == 404
     assert "Okafor" not in response.content.decode()
     assert stored(course_a) == ("active", None, "")
@@ -154,5 +174,24 @@ def test_it_hides_the_course_from_other_teams(
 
 def test_it_refuses_the_admin(client: HttpClient, erin: User, course_a: Course) -> None:
     client.force_login(erin)
-    assert client.post(url(course_a), {"status": "completed", "ended_on": "2026-06-15"}).status_code == 403
+    assert (
+        client.post(
+            url(course_a), {"confirm": "on", "status": "completed", "ended_on": "2026-06-15"}
+        ).status_code
+        == 403
+    )
     assert stored(course_a) == ("active", None, "")
+
+
+def test_ending_asks_for_the_tick_and_changes_nothing_without_it(
+    client: HttpClient, alice: User, course_a: Course
+) -> None:
+    client.force_login(alice)
+    assert 'name="confirm"' in client.get(url(course_a)).content.decode()
+
+    response = client.post(url(course_a), {"status": "completed", "ended_on": "2026-06-15", "reason": ""})
+
+    assert response.status_code == 400
+    assert "Tick this box to end the course." in response.content.decode()
+    course_a.refresh_from_db()
+    assert course_a.status == CourseStatus.ACTIVE

@@ -123,7 +123,7 @@ def test_with_fewer_than_two_scores_it_cannot_tell(
         "at least two are needed."
     ) in response.content.decode()
 
-    data = {"status": "completed", "ended_on": "2026-06-19", "recommendation": "none"}
+    data = {"confirm": "on", "status": "completed", "ended_on": "2026-06-19", "recommendation": "none"}
     assert client.post(url(course_a), data).status_code == 302
     assert TerminationPlan.objects.get(course=course_a).recommendation == "none"
 
@@ -134,6 +134,7 @@ def test_it_ends_the_course_with_the_recommendation_and_audits_both(
     with_phq9(alice, course_a, [18, 17])
     client.force_login(alice)
     data = {
+        "confirm": "on",
         "status": "completed",
         "ended_on": "2026-06-19",
         "recommendation": "other_treatment",
@@ -161,6 +162,7 @@ def test_recommending_nothing_for_a_client_who_has_not_improved_needs_a_note(
     with_phq9(alice, course_a, [18, 17])
     client.force_login(alice)
     data = {
+        "confirm": "on",
         "status": "completed",
         "ended_on": "2026-06-19",
         "recommendation": "none",
@@ -186,7 +188,12 @@ def test_recommending_nothing_for_a_client_who_has_not_improved_needs_a_note(
 
 def test_a_note_without_a_choice_is_refused(client: HttpClient, alice: User, course_a: Course) -> None:
     client.force_login(alice)
-    data = {"status": "completed", "ended_on": "2026-06-19", "recommendation_note": "Maybe CBT"}
+    data = {
+        "confirm": "on",
+        "status": "completed",
+        "ended_on": "2026-06-19",
+        "recommendation_note": "Maybe CBT",
+    }
     response = client.post(url(course_a), data)
     assert response.status_code == 400
     assert response.context["next_form"].errors["recommendation"] == [
@@ -198,7 +205,8 @@ def test_a_note_without_a_choice_is_refused(client: HttpClient, alice: User, cou
 def test_an_unknown_choice_is_refused(client: HttpClient, alice: User, course_a: Course) -> None:
     client.force_login(alice)
     response = client.post(
-        url(course_a), {"status": "completed", "ended_on": "2026-06-19", "recommendation": "x"}
+        url(course_a),
+        {"confirm": "on", "status": "completed", "ended_on": "2026-06-19", "recommendation": "x"},
     )
     assert response.status_code == 400
     assert "recommendation" in response.context["next_form"].errors
@@ -211,7 +219,7 @@ def test_a_refused_ending_records_no_recommendation(
     client: HttpClient, alice: User, course_a: Course
 ) -> None:
     client.force_login(alice)
-    data = {"status": "ended_early", "ended_on": "2026-06-19", "recommendation": "referral"}
+    data = {"confirm": "on", "status": "ended_early", "ended_on": "2026-06-19", "recommendation": "referral"}
     response = client.post(url(course_a), data)
     assert response.status_code == 400
     assert response.context["form"].errors["reason"] == ["Say why the course ended early."]
@@ -222,7 +230,7 @@ def test_the_recommendation_joins_an_existing_plan(client: HttpClient, alice: Us
     with_phq9(alice, course_a, [18, 4])
     save_termination(alice, course_a, base_version=None, warning_signs="Sleeping badly", what_helps="Walks")
     client.force_login(alice)
-    data = {"status": "completed", "ended_on": "2026-06-19", "recommendation": "maintenance"}
+    data = {"confirm": "on", "status": "completed", "ended_on": "2026-06-19", "recommendation": "maintenance"}
     assert client.post(url(course_a), data).status_code == 302
     plan = TerminationPlan.objects.get(course=course_a)
     assert (plan.recommendation, plan.warning_signs, plan.version) == ("maintenance", "Sleeping badly", 2)
@@ -235,7 +243,12 @@ def test_without_a_choice_the_course_ends_as_before(
     client: HttpClient, alice: User, course_a: Course
 ) -> None:
     client.force_login(alice)
-    assert client.post(url(course_a), {"status": "completed", "ended_on": "2026-06-19"}).status_code == 302
+    assert (
+        client.post(
+            url(course_a), {"confirm": "on", "status": "completed", "ended_on": "2026-06-19"}
+        ).status_code
+        == 302
+    )
     assert ended(course_a) == CourseStatus.COMPLETED
     assert not TerminationPlan.objects.exists()
 
@@ -245,7 +258,7 @@ def test_the_supervisor_cannot_end_or_recommend(
     client: HttpClient, bob: User, course_a: Course, method: str
 ) -> None:
     client.force_login(bob)
-    data = {"status": "completed", "ended_on": "2026-06-19", "recommendation": "none"}
+    data = {"confirm": "on", "status": "completed", "ended_on": "2026-06-19", "recommendation": "none"}
     assert getattr(client, method)(url(course_a), data).status_code == 403
     assert ended(course_a) == CourseStatus.ACTIVE
     assert not TerminationPlan.objects.exists()

@@ -127,7 +127,7 @@ def test_a_second_editor_starting_from_no_note_does_not_overwrite_the_first(
 def test_it_saves_and_signs_in_one_step(client: HttpClient, alice: User, held: Session) -> None:
     client.force_login(alice)
 
-    r = client.post(save_url(held), {"body": TEXT, "version": "", "sign": ""})
+    r = client.post(save_url(held), {"body": TEXT, "version": "", "sign": "", "confirm_sign": "on"})
 
     assert r.status_code == 302
     note = Note.objects.get()
@@ -151,7 +151,7 @@ def test_signing_before_attendance_is_recorded_is_refused_but_the_draft_is_kept(
     save_draft(alice, session, body="First draft.", base_version=None)
     client.force_login(alice)
 
-    r = client.post(save_url(session), {"body": TEXT, "version": "1", "sign": ""})
+    r = client.post(save_url(session), {"body": TEXT, "version": "1", "sign": "", "confirm_sign": "on"})
 
     assert r.status_code == 400
     section = note_section(r.content.decode())
@@ -169,14 +169,16 @@ def test_the_redisplayed_form_can_be_sent_again_after_a_refused_signature(
 ) -> None:
     save_draft(alice, session, body="First draft.", base_version=None)
     client.force_login(alice)
-    r = client.post(save_url(session), {"body": "", "version": "1", "sign": ""})
+    r = client.post(save_url(session), {"body": "", "version": "1", "sign": "", "confirm_sign": "on"})
     assert r.status_code == 400
     assert "Write the note before signing it." in note_section(r.content.decode())
     version = re.search(r'name="version" value="(\d+)"', note_section(r.content.decode()))
     assert version
 
     record_attendance(alice, session, attendance=Attendance.ATTENDED, modality=Modality.IN_PERSON)
-    r = client.post(save_url(session), {"body": TEXT, "version": version.group(1), "sign": ""})
+    r = client.post(
+        save_url(session), {"body": TEXT, "version": version.group(1), "sign": "", "confirm_sign": "on"}
+    )
 
     assert r.status_code == 302
     note = Note.objects.get()
@@ -185,7 +187,7 @@ def test_the_redisplayed_form_can_be_sent_again_after_a_refused_signature(
 
 def test_signing_an_empty_note_is_refused(client: HttpClient, alice: User, held: Session) -> None:
     client.force_login(alice)
-    r = client.post(save_url(held), {"body": "  ", "version": "", "sign": ""})
+    r = client.post(save_url(held), {"body": "  ", "version": "", "sign": "", "confirm_sign": "on"})
     assert r.status_code == 400
     assert "Write the note before signing it." in r.content.decode()
     assert not Note.objects.filter(status=NoteStatus.SIGNED).exists()
@@ -196,7 +198,10 @@ def test_a_signed_note_cannot_be_changed_through_the_page(
 ) -> None:
     # A draft left open in another tab after the note was signed.
     client.force_login(alice)
-    for data in ({"body": "Rewritten.", "version": "1"}, {"body": "Rewritten.", "version": "1", "sign": ""}):
+    for data in (
+        {"body": "Rewritten.", "version": "1"},
+        {"body": "Rewritten.", "version": "1", "sign": "", "confirm_sign": "on"},
+    ):
         r = client.post(save_url(held), data)
         assert r.status_code == 400
         section = note_section(r.content.decode())
@@ -306,10 +311,26 @@ def test_a_note_over_the_limit_is_refused_with_the_limit_and_never_cut(
     # would silently drop whatever is pasted beyond a maxlength
     long = "word " * 10_000 + "end."  # 50,004 characters
 
-    r = client.post(save_url(session), {"body": long, "version": "", button: ""})
+    r = client.post(save_url(session), {"body": long, "version": "", button: "", "confirm_sign": "on"})
 
     assert r.status_code == 400
     section = note_section(r.content.decode())
     assert "This can be at most 50,000 characters (you have 50,004)." in section
     assert "end.</textarea>" in section  # every character typed is still there
+    assert not Note.objects.exists()
+
+
+def test_signing_asks_for_the_tick_and_changes_nothing_without_it(
+    client: HttpClient, alice: User, held: Session
+) -> None:
+    client.force_login(alice)
+    page = note_section(client.get(session_url(held)).content.decode())
+    assert 'name="confirm_sign"' in page and "cannot be changed" in page
+
+    r = client.post(save_url(held), {"body": TEXT, "version": "", "sign": ""})
+
+    assert r.status_code == 400
+    section = note_section(r.content.decode())
+    assert "Tick this box to sign the note, or save it as a draft." in section
+    assert TEXT in section  # the words typed stay on screen
     assert not Note.objects.exists()

@@ -121,7 +121,7 @@ def test_revoking_signs_the_client_out_and_keeps_them_out(alice: User, emailed: 
     assert client_browser.get("/portal/").status_code == 200
     signed_in(alice).post(url(emailed), {"kind": "email"})  # an open invitation is withdrawn too
 
-    response = signed_in(alice).post(url(emailed, "revoke"))
+    response = signed_in(alice).post(url(emailed, "revoke"), {"confirm": "yes"})
 
     assert response.status_code == 302
     user.refresh_from_db()
