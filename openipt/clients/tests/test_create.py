@@ -220,7 +220,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client: HttpClient, north_team: 
 def test_it_reads_the_phone_as_written_in_the_clinics_country(
     client: HttpClient, alice: User, north_team: Team, country: str, typed: str, stored: str, shown: str
 ) -> None:
-    Organisation.objects.filter(pk=alice.organisation_id).update(country=country)
+    Organisation.objects.filter(pk=alice.organisation_id or 0).update(country=country)
     client.force_login(alice)
 
     response = client.post(URL, form_data(north_team, phone=typed))
