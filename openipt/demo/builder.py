@@ -207,7 +207,11 @@ class DemoBuilder:
     @transaction.atomic
     def build(self) -> None:
         north = Organisation.objects.create(
-            name="Northside Community Psychology", slug="northside", time_zone="Europe/London"
+            name="Northside Community Psychology",
+            slug="northside",
+            time_zone="Europe/London",
+            country="GB",
+            crisis_phone="+441134960000",  # a number set aside for drama: rings nowhere
         )
         nteam = Team.objects.create(organisation=north, name="Northside IPT team")
         staff = {
@@ -217,7 +221,11 @@ class DemoBuilder:
         }
         self.user(north, nteam, "erin", "Erin", "Walsh", Role.ADMIN)
         river = Organisation.objects.create(
-            name="Riverside Wellbeing Service", slug="riverside", time_zone="America/New_York"
+            name="Riverside Wellbeing Service",
+            slug="riverside",
+            time_zone="America/New_York",
+            country="US",
+            crisis_phone="+12125550100",  # a 555-01xx number: fictional
         )
         rteam = Team.objects.create(organisation=river, name="Riverside adult team")
         staff["charlie"] = self.user(river, rteam, "charlie", "Charlie", "Nakamura", Role.CLINICIAN)
