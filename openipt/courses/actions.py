@@ -188,6 +188,14 @@ def move_session(
         if sessions[index].attendance != Attendance.SCHEDULED:
             raise refuse(_("Only a session that has not happened yet can be moved."))
         _require_later_unrecorded(sessions, index)
+        if index > 0 and new_date <= sessions[index - 1].scheduled_date:
+            # the schedule's own check, said in words and dates a person reads
+            before = sessions[index - 1]
+            raise refuse(
+                _("Choose a date after session %(n)d, on %(date)s: sessions keep their order.")
+                % {"n": before.number, "date": date_format(before.scheduled_date, "D j M Y")},
+                "new_date",
+            )
         try:
             dates = schedule.move_session([s.scheduled_date for s in sessions], index, new_date, working_days)
         except ValueError as exc:

@@ -84,7 +84,8 @@ def test_it_refuses_a_date_on_or_before_the_previous_session(
     client.force_login(alice)
     response = client.post(url(session(course_a, 3)), {"new_date": new_date})
     assert response.status_code == 400
-    message = f"session 3 cannot move to {new_date}: it must come after session 2 on 2026-03-09"
+    # in words and a date as people read it, never an ISO date
+    message = "Choose a date after session 2, on Mon 9 Mar 2026: sessions keep their order."
     assert response.context["move_form"].errors["new_date"] == [message]
     assert message in response.content.decode()
     assert dates(course_a) == weekly(START, 16)
