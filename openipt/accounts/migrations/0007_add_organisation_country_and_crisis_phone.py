@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_shared_cache_table'),
+        ('accounts', '0006_add_organisation_working_days'),
     ]
 
     operations = [
