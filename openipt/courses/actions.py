@@ -77,7 +77,8 @@ def start_course(
     working_days = client.organisation.working_weekdays
     if weekday is not None and "weekday" not in errors and weekday not in working_days:
         errors["weekday"] = [
-            _("The clinic is closed on %(day)s. Choose one of its working days.") % {"day": WEEKDAY_NAMES[weekday]}
+            _("The clinic is closed on %(day)s. Choose one of its working days.")
+            % {"day": WEEKDAY_NAMES[weekday]}
         ]
     if errors:
         raise ValidationError(errors)

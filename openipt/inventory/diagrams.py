@@ -7,15 +7,15 @@ presentation attributes are. Both pictures are `role="img"` with a <title> and a
 says in words everything the picture shows, and scale through their viewBox.
 
 **Closeness circle** (as used in family-based IPT, Dietz et al. 2015; see docs/clinical/ipt.md). A
-400-unit-wide viewBox, legible on a 360 px phone (names at 14 units, other text at 13) and on a desk. Three rings around the client; each person
-sits on their ring, spread evenly by angle, each ring turned so that its marker and name clear
-every other marker, name and ring label. Names are never cut short: a name longer than
-`NAME_CHARS` wraps onto further lines (at spaces where it can), up to `NAME_LINES` lines; only a
-name longer than that ends in an ellipsis, and the full name is always in the marker's <title>
-and in the <desc>. When a ring holds more people than fit legibly (the
-capacity follows from the ring's circumference and the size of a label), the overflow is grouped
-into one "+N more" marker whose <title> names them; the <desc> lists everyone. People with a mark
-(conflict, lost, changed) are kept visible before those without. Marks never rest on colour:
+400-unit-wide viewBox, legible on a 360 px phone (names at 14 units, other text at 13) and on a
+desk. Three rings around the client; each person sits on their ring, spread evenly by angle, each
+ring turned so that its marker and name clear every other marker, name and ring label. Names are
+never cut short: a name longer than `NAME_CHARS` wraps onto further lines (at spaces where it can),
+up to `NAME_LINES` lines; only a name longer than that ends in an ellipsis, and the full name is
+always in the marker's <title> and in the <desc>. When a ring holds more people than fit legibly
+(the capacity follows from the ring's circumference and the size of a label), the overflow is
+grouped into one "+N more" marker whose <title> names them; the <desc> lists everyone. People with a
+mark (conflict, lost, changed) are kept visible before those without. Marks never rest on colour:
 
     some conflict      jagged (star) marker and "⚡"
     serious conflict   larger star inside a ring and "⚡⚡"
