@@ -311,7 +311,8 @@ class Writer(threading.Thread):
         except Unreachable as exc:
             self._unreachable(exc)
             return None
-        if status == 302 and location == success:
+        # a save returns to the section it came from (`#note-h`): the page is what acknowledges it
+        if status == 302 and location.split("#")[0] == success:
             return True
         self.tally.unexpected.append(f"POST {path} answered HTTP {status} (Location {location!r})")
         return False
