@@ -358,7 +358,7 @@ class Writer(threading.Thread):
             self._unreachable(exc)
             return False
         for form in _NOTE_FORM.finditer(body):
-            if form.group("action") == self.session["note"]:
+            if form.group("action").split("#")[0] == self.session["note"]:
                 found = _VERSION.search(form.group(0))
                 if status == 200 and found:
                     self.version = int(found.group(1)) if found.group(1) else None

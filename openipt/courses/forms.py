@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from openipt.lib.forms import LimitedTextField
+from openipt.lib.forms import LimitedTextField, OwnIds
 from openipt.protocols import Protocol, get_protocols
 from openipt.protocols.model import CADENCE_LABELS
 
@@ -122,7 +122,8 @@ class MoveSessionForm(forms.Form):
     )
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(OwnIds, forms.Form):
+    id_prefix = "appointment"  # the attendance form beside it also asks how the session is held
     start_time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -135,7 +135,7 @@ def test_it_keeps_a_tick_for_a_task_of_another_phase(
             "That task is not part of this protocol&#x27;s agenda.",
         ),
         ({"done-sick_role": "on"}, "There is no agenda task to save on this page; reload it."),
-        (agenda(note__sick_role="x" * 5001), "Ensure this value has at most 5000 characters"),
+        (agenda(note__sick_role="x" * 5001), "This can be at most 5,000 characters (you have 5,001)."),
     ],
 )
 @pytest.mark.parametrize("headers", [{}, HTMX])
