@@ -20,6 +20,7 @@ from openipt.lib.errors import refuse
 from openipt.safety.actions import raise_alerts
 
 from . import scoring
+from .instruments import INSTRUMENTS
 from .licensing import instrument_for
 from .models import Channel, Response, Score, Source
 
@@ -130,3 +131,42 @@ def _already_recorded(earlier: Response) -> str:
         "This questionnaire was already recorded for this session (%(how)s, %(when)s), so nothing was "
         "saved. If another is needed, record it as an extra measure from the client page."
     ) % {"how": how, "when": when}
+
+
+def raise_missed_alerts(*, now: datetime) -> list[str]:
+    """Raise the risk alerts that stored responses should have raised under today's rules.
+
+    A risk rule corrected after answers were stored leaves them without their alert: before
+    December 2026, HAM-D item 3 at its lowest positive answer ("feels life is not worth living")
+    raised none. Each stored response is scored again; every risk flag with no alert (on it, or on
+    the response it completes) becomes an open alert raised `now`, so it reaches the clinician and
+    escalates like any other, audited and in the response's client's record. Nothing alerted is
+    raised again, so running it twice raises nothing more. Returns one line per alert raised,
+    without clinical values ("response 12 (HAM-D 17): suicidal_ideation").
+    """
+    from openipt.safety.models import RiskAlert
+
+    risk_instruments = [key for key, inst in INSTRUMENTS.items() if any(i.risk_flag for i in inst.items)]
+    alerted: dict[int, set[str]] = {}
+    for response_id, flag in RiskAlert.objects.values_list("response_id", "flag").iterator():
+        alerted.setdefault(response_id, set()).add(flag)
+    raised: list[str] = []
+    responses = (
+        Response.objects.filter(instrument__in=risk_instruments)
+        .select_related("completes__score")
+        .order_by("id")
+        .iterator(chunk_size=2000)
+    )
+    for response in responses:
+        result = scoring.score(response.instrument, response.answers)
+        covered = alerted.get(response.pk, set())
+        if response.completes is not None:
+            covered = covered | set(response.completes.score.risk) | alerted.get(response.completes.pk, set())
+        missing = [flag for flag in result.risk if flag not in covered]
+        if not missing:
+            continue
+        with transaction.atomic():
+            raise_alerts(response, result, already_raised=set(result.risk) - set(missing), raised_at=now)
+        name = INSTRUMENTS[response.instrument].short_name
+        raised += [f"response {response.pk} ({name}): {flag}" for flag in missing]
+    return raised

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -43,12 +44,17 @@ def _severity(score: Score, flag: str) -> str:
 
 
 def raise_alerts(
-    response: Response, score: Score, *, already_raised: Collection[str] = ()
+    response: Response,
+    score: Score,
+    *,
+    already_raised: Collection[str] = (),
+    raised_at: datetime | None = None,
 ) -> list[RiskAlert]:
     """Create one open alert per risk flag of the score. Must run inside the response's transaction.
 
     `already_raised`: flags alerted on the earlier response this one completes (`Response.completes`),
-    not raised twice.
+    not raised twice. `raised_at` (default: when the response was completed) is for an alert found
+    later, by re-checking stored answers under a corrected rule: it is raised when it is found.
 
     Once that transaction commits, an e-mail to the client's lead clinician is queued for each
     alert. Queueing happens after the commit and its errors are only logged (`robust=True`), so a
@@ -63,7 +69,7 @@ def raise_alerts(
             flag=flag,
             severity=_severity(score, flag),
             summary=FLAG_SUMMARIES.get(flag, flag),
-            raised_at=response.completed_at,
+            raised_at=raised_at or response.completed_at,
         )
         for flag in score.risk
         if flag not in already_raised
