@@ -45,6 +45,11 @@ def page(browser):  # type: ignore[no-untyped-def]
 def check_axe(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    # The staff header wraps on a phone rather than running off the screen (white on white).
+    spill = page.evaluate(
+        "() => { const t = document.querySelector('.topbar'); return t ? t.scrollWidth - t.clientWidth : 0; }"
+    )
+    assert spill <= 1, f"{name}: the header runs {spill} px past the screen"
     # Evaluated through the DevTools protocol rather than added as an inline <script>, which the
     # Content-Security-Policy (script-src 'self') rightly blocks.
     page.evaluate(AXE.read_text(encoding="utf-8"))

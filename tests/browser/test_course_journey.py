@@ -128,6 +128,7 @@ def test_a_clinician_walks_a_whole_course_and_loses_nothing(live_server, page, a
     page.click("#ending-h ~ ul >> text=End the course")
     page.wait_for_selector("input[name=status][value=completed]")
     page.check("input[name=status][value=completed]")
+    page.check("input[name=confirm]")  # ending a course cannot be undone: it asks first
     with page.expect_navigation():
         page.click("main button[type=submit]")
     assert "The course has ended." in page.inner_text("main")

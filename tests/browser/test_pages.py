@@ -69,6 +69,7 @@ def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_pa
         "alice-ending": f"/ending/courses/{ending_course.pk}/",
         "alice-ending-print": f"/ending/courses/{ending_course.pk}/print/",
         "alice-end-course": f"/courses/{ending_course.pk}/end/",
+        "alice-week": "/week/",
     }
     for name, path in pages.items():
         page.goto(base + path)
@@ -83,6 +84,7 @@ def test_every_kind_of_staff_page_passes_axe(live_server, page, settings, tmp_pa
     sign_in(page, base, "erin")
     for name, path in {
         "erin-crisis-lines": "/settings/crisis-resources/",
+        "erin-organisation": "/settings/organisation/",
         "erin-instruments": "/measures/admin/instruments/",
         "erin-enable-epds": "/measures/admin/instruments/epds/enable/",
         "erin-audit-verify": "/audit/verify/",
