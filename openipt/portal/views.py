@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +30,7 @@ from openipt.courses.models import Homework
 from openipt.diary.summary import card_for as diary_card
 from openipt.lib.forms import NOT_CONFIRMED, apply_error, confirmed
 from openipt.safety.actions import FALLBACK, crisis_help_for
+from openipt.safety.crisis import shared_crisis_lines
 
 from . import actions, progress, tokens
 from . import homework as portal_homework
@@ -247,10 +249,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def crisis(request: HttpRequest) -> HttpResponse:
-    """Crisis lines: the clinic's for a signed-in client's language, else the emergency fallback.
-    Open to everyone: a client who cannot sign in needs it too."""
+    """Crisis lines: the clinic's for a signed-in client's language; signed out, the lines every
+    clinic here shares for the visitor's language (as the sign-in page shows), else the emergency
+    fallback. Open to everyone: a client who cannot sign in needs it too."""
     client = portal_client(request.user)
-    lines = crisis_help_for(client) if client else [FALLBACK]
+    if client is not None:
+        lines = crisis_help_for(client)
+    else:
+        lines = shared_crisis_lines(get_language() or "") or [FALLBACK]
     has_plan = client is not None and progress.shared_safety_plan(client) is not None
     return render(request, "portal/crisis.html", {"crisis": lines, "client": client, "has_plan": has_plan})
 

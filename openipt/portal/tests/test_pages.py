@@ -183,12 +183,29 @@ def test_crisis_help_opens_the_safety_plan_once_it_is_shared(alice: User, client
     assert "Open my safety plan" in page and 'href="/portal/progress/safety-plan/"' in page
 
 
-def test_crisis_help_without_sign_in_shows_the_emergency_number(north: Organisation) -> None:
+def test_crisis_help_without_sign_in_shows_the_lines_every_clinic_shares(north: Organisation) -> None:
+    """Signed out, the page offers what the sign-in page that links to it offers (found walking
+    it: the sign-in page showed Samaritans, its "Crisis help" link showed no number at all)."""
     CrisisResource.objects.create(organisation=north, locale="en-gb", name="Samaritans", phone="116 123")
 
-    page = HttpClient().get("/portal/crisis/").content.decode()
+    page = HttpClient().get("/portal/crisis/", HTTP_ACCEPT_LANGUAGE="en-gb").content.decode()
 
-    assert "Your local emergency number" in page and "Samaritans" not in page
+    assert "Samaritans" in page and 'href="tel:116123"' in page
+    assert "an administrator can add one" not in page  # no message for staff to a person in crisis
+
+
+def test_crisis_help_without_sign_in_never_shows_one_clinics_own_line(
+    north: Organisation, river: Organisation
+) -> None:
+    CrisisResource.objects.create(
+        organisation=north, locale="en-gb", name="Northside duty line", phone="0113 496 0000"
+    )
+    CrisisResource.objects.create(organisation=river, locale="en-gb", name="Samaritans", phone="116 123")
+
+    page = HttpClient().get("/portal/crisis/", HTTP_ACCEPT_LANGUAGE="en-gb").content.decode()
+
+    assert "Your local emergency number" in page
+    assert "Northside duty line" not in page and "Samaritans" not in page
 
 
 def test_every_portal_page_has_crisis_help_and_no_inline_script_or_style(
