@@ -425,6 +425,19 @@ def choose_task_session(
         _require_active(course)
         if Session.objects.filter(pk=session.pk, attendance=Attendance.CANCELLED).exists():
             raise refuse(_("This appointment was cancelled; choose its replacement session instead."))
+        held_at = course.chosen_sessions.get(task_key)
+        if (
+            held_at is not None
+            and course.sessions.filter(number=held_at, attendance=Attendance.ATTENDED).exists()
+        ):
+            # where it took place is part of the record: a held session's choice is never moved
+            raise refuse(
+                _(
+                    "Session %(n)d, chosen for this, has been held: "
+                    "it stays the record of where it took place."
+                )
+                % {"n": held_at}
+            )
         chosen = {k: n for k, n in course.chosen_sessions.items() if k != task_key}
         course.chosen_sessions = {**chosen, task_key: session.number} if here else chosen
         course.save(update_fields=["chosen_sessions"])

@@ -206,7 +206,7 @@ def set_appointment(request: AuthedRequest, session_id: int) -> HttpResponse:
             apply_error(form, exc)
         else:
             messages.success(request, _("Appointment saved."))
-            return redirect("courses:session", session.pk)
+            return back_to(session, "appt-h")
     return _rerender(request, session, appointment_form=form)
 
 

@@ -39,7 +39,10 @@ def test_it_sets_the_time_and_the_video_link(client: HttpClient, alice: User, co
 
     response = client.post(url(s), {"start_time": "14:30", "modality": "video", "video_url": LINK})
 
-    assertRedirects(response, reverse("courses:session", args=[s.pk]), fetch_redirect_response=False)
+    # back to the appointment, not the top of a long page (found walking it on a phone)
+    assertRedirects(
+        response, reverse("courses:session", args=[s.pk]) + "#appt-h", fetch_redirect_response=False
+    )
     s.refresh_from_db()
     assert (s.start_time, s.modality, s.video_url) == (time(14, 30), "video", LINK)
     event = AuditEvent.objects.get(action="session.appointment")

@@ -148,3 +148,24 @@ def test_it_refuses_the_supervisor_and_other_teams(
         assert hold_here(client, teen_course, 6) == status
     teen_course.refresh_from_db()
     assert teen_course.chosen_sessions == {}
+
+
+def test_once_its_session_is_held_the_choice_stays_the_record(
+    client: HttpClient, alice: User, teen_course: Course
+) -> None:
+    """Found walking it: "Plan it for another session" was offered on the session already held."""
+    client.force_login(alice)
+    assert hold_here(client, teen_course, 4) == 302
+    held = teen_course.sessions.get(number=4)
+    Session.objects.filter(pk=held.pk).update(attendance="attended")
+
+    assert "Plan it for another session" not in page(client, teen_course, 4)
+    released = client.post(
+        reverse("courses:task-session", args=[held.pk]), {"task_key": PARENT, "release": "1"}, follow=True
+    )
+    moved = hold_here(client, teen_course, 5)
+
+    assert "it stays the record of where it took place" in released.content.decode()
+    assert moved == 302  # refused with a message, back to the session
+    teen_course.refresh_from_db()
+    assert teen_course.chosen_sessions == {PARENT: 4}
