@@ -36,6 +36,7 @@ from openipt.courses.models import (
     TaskRecord,
     TerminationPlan,
 )
+from openipt.courses.session_work import TECHNIQUES
 from openipt.inventory.models import LifeEvent, Person
 from openipt.measures.instruments import INSTRUMENTS
 from openipt.notes.models import Note
@@ -250,6 +251,7 @@ def _key_words() -> dict[str, str]:
         for phase in protocol.phases:
             words[phase.key] = phase.name
             words.update((task.key, task.title) for task in phase.tasks)
+    words.update((technique.key, str(technique.name)) for technique in TECHNIQUES)
     return words
 
 
@@ -274,4 +276,6 @@ def _shown(f: models.Field[Any, Any], value: Any, names: dict[tuple[type[models.
         return dateformat.format(value, "D j M Y")
     if isinstance(value, list):
         return ", ".join(map(_word, value))
+    if isinstance(value, dict):  # e.g. the sessions chosen for tasks held once
+        return "; ".join(f"{_word(k)}: {_word(v)}" for k, v in value.items())
     return _word(value)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,7 +58,7 @@ class Course(models.Model):
         indexes = [models.Index(fields=["status", "client"], name="course_status_client")]
 
     def __str__(self) -> str:
-        return f"{self.protocol.name} ({self.start_date:%d %b %Y})"
+        return f"{_(self.protocol.name)} ({dateformat.format(self.start_date, 'D j M Y')})"
 
     @property
     def protocol(self) -> Protocol:
@@ -153,7 +154,10 @@ class Session(models.Model):
         indexes = [models.Index(fields=["course", "scheduled_date"], name="session_course_date")]
 
     def __str__(self) -> str:
-        return f"Session {self.number} ({self.scheduled_date:%d %b %Y})"
+        return _("Session %(n)d (%(date)s)") % {
+            "n": self.number,
+            "date": dateformat.format(self.scheduled_date, "D j M Y"),
+        }
 
     @property
     def is_cancelled(self) -> bool:

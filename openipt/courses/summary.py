@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Min, Q
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from openipt.clients.access import visible_clients
@@ -162,9 +163,15 @@ def score_chart(client: Client, instrument_key: str, course: Course | None = Non
     points: list[charts.Point] = []
     for s in items:
         session = s.response.session
-        label = (_("S%(n)s") % {"n": session.number}) if session else s.completed_at.strftime("%d %b")
+        label = (
+            (_("S%(n)s") % {"n": session.number})
+            if session
+            else dateformat.format(timezone.localtime(s.completed_at), "j M")
+        )
         long_label = (
-            (_("session %(n)s") % {"n": session.number}) if session else s.completed_at.strftime("%d %b %Y")
+            (_("session %(n)s") % {"n": session.number})
+            if session
+            else dateformat.format(timezone.localtime(s.completed_at), "D j M Y")
         )
         points.append(
             charts.Point(x_label=label, value=s.total, position=float(len(points) + 1), long_label=long_label)
