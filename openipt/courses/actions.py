@@ -63,8 +63,7 @@ def start_course(
     try:
         protocol.validate_session_count(count)
     except SessionCountError as exc:
-        params = {**exc.params, "protocol": _(protocol.name)}
-        errors["planned_sessions"] = [_(exc.template) % params]
+        errors["planned_sessions"] = [exc.message(_)]
     if not age_confirmed and not protocol.suits_age(client.age_on(start_date)):
         errors["age_confirmed"] = [age_warning(client, protocol, start_date)]
     if weekday is not None and not 0 <= weekday <= 6:

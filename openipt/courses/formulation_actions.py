@@ -244,7 +244,7 @@ def set_contract(
     try:
         course.protocol.validate_session_count(sessions)
     except SessionCountError as exc:
-        raise refuse(_(exc.template) % exc.params, "sessions") from None
+        raise refuse(exc.message(_), "sessions") from None
     text = {"focus": _clean(focus), "goals": _clean(goals), "missed_sessions": _clean(missed_sessions)}
     for name, value in text.items():
         _check_length(value, name, MAX_NOTE)

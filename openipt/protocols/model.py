@@ -24,7 +24,7 @@ flexible phase that does not exist at `min_sessions`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -165,16 +165,22 @@ SESSION_COUNT_FIXED_ERROR: Final = gettext_noop(
 class SessionCountError(ValueError):
     """A session count outside the protocol's range; `template % params` is the message.
 
-    Callers that show it to a person translate `template` first.
+    `params["protocol"]` is the protocol's key (for logs and developers); people see its name,
+    through `message()`, never the key.
     """
 
     template = SESSION_COUNT_ERROR
 
-    def __init__(self, params: dict[str, Any]) -> None:
+    def __init__(self, params: dict[str, Any], protocol_name: str = "") -> None:
         self.params = params
+        self.protocol_name = protocol_name or str(params.get("protocol", ""))
         if params.get("min") == params.get("max"):
             self.template = SESSION_COUNT_FIXED_ERROR
         super().__init__(self.template % params)
+
+    def message(self, gettext: Callable[[str], str]) -> str:
+        """The message for a person: template and protocol name translated with `gettext`."""
+        return gettext(self.template) % {**self.params, "protocol": gettext(self.protocol_name)}
 
 
 @dataclass(frozen=True)
@@ -242,7 +248,8 @@ class Protocol:
         """Raise SessionCountError (a ValueError) unless a contract may set `n` sessions."""
         if not self.min_sessions <= n <= self.max_sessions:
             raise SessionCountError(
-                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.name, "count": n}
+                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.key, "count": n},
+                self.name,
             )
 
     def phases_for(self, total: int | None = None) -> tuple[Phase, ...]:

@@ -180,6 +180,7 @@ def test_it_refuses_a_number_outside_the_protocols_range(
         f"Interpersonal Psychotherapy (IPT), standard weekly course, not {sessions}."
     ]
     assert "between 12 and 16" in response.content.decode()
+    assert "ipt-standard" not in response.content.decode()
     assert schedule(course_a) == before
     assert not Contract.objects.exists()
     assert not AuditEvent.objects.filter(action="contract.set").exists()

@@ -424,3 +424,11 @@ def test_protocols_are_frozen() -> None:
 
 def task_keys_chosen(protocol: Protocol, n: int, chosen: dict[str, int]) -> list[str]:
     return [t.key for t in protocol.tasks_for_session(n, chosen=chosen)]
+
+
+def test_a_session_count_error_names_the_protocol_for_people_not_its_key() -> None:
+    protocol = get_protocol("ipt-standard")
+    with pytest.raises(SessionCountError) as raised:
+        protocol.validate_session_count(40)
+    message = raised.value.message(lambda text: text.replace(protocol.name, "Translated name"))
+    assert message == "The number of sessions must be between 12 and 16 for Translated name, not 40."
