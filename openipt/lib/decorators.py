@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from openipt.access import rules
+from openipt.accounts.models import Role
 
 
 def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -19,6 +20,10 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.may_enter_clinical_pages(request.user):
+            if request.path_info == "/" and getattr(request.user, "role", None) == Role.CLIENT:
+                # The site's root is where a bookmark or a typed address lands: a client there
+                # is sent to their portal. Every other staff page still refuses them.
+                return HttpResponseRedirect(rules.landing_url(request.user))
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

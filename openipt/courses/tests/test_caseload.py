@@ -267,3 +267,22 @@ def test_one_page_has_no_page_links(client: HttpClient, alice: User, course_a: C
     body = client.get(URL).content.decode()
     assert "Showing" not in body
     assert "Page 1 of" not in body
+
+
+def test_it_sends_a_signed_in_client_from_the_root_to_their_portal(client: HttpClient, north: Any) -> None:
+    portal = make_user("portal", north, Role.CLIENT)
+    client.force_login(portal)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_a_client_still_gets_a_refusal_on_other_staff_pages(
+    client: HttpClient, north: Any, course_a: Course
+) -> None:
+    portal = make_user("portal", north, Role.CLIENT)
+    client.force_login(portal)
+    session = course_a.sessions.order_by("number").first()
+    assert session is not None
+    response = client.get(reverse("courses:session", args=[session.pk]))
+    assert response.status_code == 403
