@@ -27,7 +27,7 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.test import Client as HttpClient
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from conftest import make_user
@@ -122,6 +122,9 @@ CLASSES: dict[str, Callable[[str, str], bool]] = {
     "portal-object": lambda role, _: False,  # a record of the portal client's own: none of X, Y, R is pat's
     "public": lambda role, _: True,
 }
+
+# Refusals that redirect instead: a client who opens the site's root goes to their portal.
+SENT_TO_PORTAL = {("client", "get", "courses:caseload")}
 
 ROUTES = {
     # clinical pages that show a record (GET), some also take a write (POST: clinicians only)
@@ -746,6 +749,10 @@ def matrix_failures(http: HttpClient, role: str, sets: dict[str, dict[str, Any]]
                     elif route.cls == "read" and method == "get" and status != 200:
                         failures.append(f"{where}: reading gave {status}, not 200")
                 else:
+                    if (role, method, route.name) in SENT_TO_PORTAL and status == 302:
+                        if response["Location"] != reverse("portal:home"):
+                            failures.append(f"{where}: sent to {response['Location']}, not the portal")
+                        continue
                     if status not in (403, 404, 405):
                         failures.append(f"{where}: got {status}, expected 403/404")
                     own = [m for m in ALL_MARKS if m in body]

@@ -20,7 +20,7 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.may_enter_clinical_pages(request.user):
-            if request.path_info == "/" and getattr(request.user, "role", None) == Role.CLIENT:
+            if _client_at_root(request):
                 # The site's root is where a bookmark or a typed address lands: a client there
                 # is sent to their portal. Every other staff page still refuses them.
                 return HttpResponseRedirect(rules.landing_url(request.user))
@@ -28,6 +28,11 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _client_at_root(request: HttpRequest) -> bool:
+    user_role = getattr(request.user, "role", None)
+    return request.method in ("GET", "HEAD") and request.path_info == "/" and user_role == Role.CLIENT
 
 
 def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
