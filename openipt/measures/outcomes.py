@@ -25,6 +25,9 @@ pages, public code) or UNVERIFIED. docs/outcomes.md explains each rule in plain 
 - NHS Talking Therapies: caseness, finished course, reliable improvement, reliable deterioration,
   recovery and reliable recovery, judged on PHQ-9 and GAD-7 together; the labels differ by rule
   and are given in `talking_therapies_outcome`.
+- the PHQ-A (IPT-A's depression measure) is judged on the PHQ-9's thresholds (`JUDGED_ON`): an
+  assumption, since it asks the same nine symptoms on the same 0-27 scale (Johnson et al. 2002)
+  but none of these thresholds was set or checked in adolescents. Every outcome says so.
 
 Sources (author, title, year):
 
@@ -34,6 +37,9 @@ Sources (author, title, year):
   depression: a comparison of common metrics. Psychiatric Services, 2020.
 - Gyani A, Shafran R, Layard R, Clark DM. Enhancing recovery rates: lessons from year one of
   IAPT. Behaviour Research and Therapy, 2013.
+- Johnson JG, Harris ES, Spitzer RL, Williams JBW. The Patient Health Questionnaire for
+  Adolescents: validation of an instrument for the assessment of mental disorders among
+  adolescent primary care patients. Journal of Adolescent Health, 2002.
 - Jacobson NS, Truax P. Clinical significance: a statistical approach to defining meaningful
   change in psychotherapy research. Journal of Consulting and Clinical Psychology, 1991.
 - Mufson L et al. Efficacy of interpersonal psychotherapy for depressed adolescents. Archives of
@@ -82,6 +88,32 @@ def instrument_name(key: str) -> str:
     if key in INSTRUMENTS:
         return INSTRUMENTS[key].short_name
     return _OTHER_NAMES.get(key, key)
+
+
+# Instruments judged on another instrument's published rules (response, remission, reliable
+# change, NHS Talking Therapies), as an assumption: the PHQ-A is the PHQ-9 modified for
+# adolescents, with the same nine symptoms scored 0-3 and summed to 0-27 (Johnson et al. 2002),
+# but the PHQ-9's thresholds were set in adults and have not been checked for the PHQ-A.
+JUDGED_ON: Final[Mapping[str, str]] = {"phqa": "phq9"}
+
+JUDGED_ON_NAME = gettext_noop("{name} (judged on {other} thresholds)")
+JUDGED_ON_NOTE = gettext_noop(
+    "{name} is judged on the {other} thresholds: it asks the same nine symptoms on the same 0-27 "
+    "scale, but those thresholds were not set for it. Read these outcomes with that in mind."
+)
+
+
+def rules_key(key: str) -> str:
+    """The instrument whose published rules judge `key`: itself, or the one in `JUDGED_ON`."""
+    return JUDGED_ON.get(key, key)
+
+
+def outcome_name(key: str, gettext: Translate = _no_translation) -> str:
+    """The name an outcome is shown under: "PHQ-9", or "PHQ-A (judged on PHQ-9 thresholds)"."""
+    name = gettext(instrument_name(key))
+    if key not in JUDGED_ON:
+        return name
+    return gettext(JUDGED_ON_NAME).format(name=name, other=gettext(instrument_name(JUDGED_ON[key])))
 
 
 def _check_scores(*scores: int) -> None:
@@ -397,7 +429,7 @@ CASENESS_NO = gettext_noop(
     "Not at caseness at the start: {scores} (cut-offs PHQ-9 {phq9_cut}, GAD-7 {gad7_cut})."
 )
 CASENESS_UNKNOWN = gettext_noop(
-    "Cannot judge caseness: PHQ-9 {phq9} is below {phq9_cut} and there is no first GAD-7 score."
+    "Cannot judge caseness: {depression} {phq9} is below {phq9_cut} and there is no first GAD-7 score."
 )
 IMPROVED = gettext_noop(
     "Reliable improvement: {changes}. A fall of at least {phq9_rc} on PHQ-9 or {gad7_rc} on GAD-7 "
@@ -424,7 +456,7 @@ RECOVERED = gettext_noop(
 )
 NOT_RECOVERED = gettext_noop("Not recovered: not below caseness on both measures at the end ({scores}).")
 RECOVERY_UNKNOWN = gettext_noop(
-    "Cannot judge recovery: PHQ-9 is below caseness at the end but there is no last GAD-7 ({scores})."
+    "Cannot judge recovery: {depression} is below caseness at the end but there is no last GAD-7 ({scores})."
 )
 RELIABLY_RECOVERED = gettext_noop("Reliably recovered: recovered, and reliably improved.")
 NOT_RELIABLY_RECOVERED_NOT_RECOVERED = gettext_noop("Not reliably recovered: not recovered.")
@@ -449,6 +481,7 @@ def talking_therapies_outcome(
     attended_appointments: int,
     rules: TalkingTherapiesRules = TALKING_THERAPIES,
     gettext: Translate = _no_translation,
+    depression: str = "phq9",
 ) -> TTOutcome:
     """The NHS Talking Therapies outcome from the first and last paired scores of a course.
 
@@ -476,10 +509,16 @@ def talking_therapies_outcome(
     change the answer (`_judge` tries them all): a PHQ-9 of 12 at the start is caseness whatever
     GAD-7 was; a PHQ-9 of 11 at the end rules out recovery; PHQ-9 15 → 5 with GAD-7 18 → missing
     is a reliable improvement, since no GAD-7 can rise 4 above 18. Such a judgement says so.
+
+    `depression` names the measure the `phq9` totals come from: "phq9", or an instrument judged
+    on the PHQ-9's thresholds (`JUDGED_ON`, the PHQ-A); the reasons then name it, beside the
+    PHQ-9 cut-offs applied to it.
     """
     if attended_appointments < 0:
         raise ValueError(f"attended appointments cannot be negative, not {attended_appointments}")
-    phq9_name, gad7_name = gettext(instrument_name("phq9")), gettext(instrument_name("gad7"))
+    if rules_key(depression) != "phq9":
+        raise ValueError(f"{depression!r} is not judged on the PHQ-9 thresholds")
+    phq9_name, gad7_name = gettext(instrument_name(depression)), gettext(instrument_name("gad7"))
     cuts = {"phq9_cut": rules.phq9_caseness, "gad7_cut": rules.gad7_caseness}
     thresholds = {"phq9_rc": rules.phq9_reliable_change, "gad7_rc": rules.gad7_reliable_change}
 
@@ -516,6 +555,7 @@ def talking_therapies_outcome(
         reads_missing=first.gad7 is None,
         scores=scores_text(first),
         phq9=first.phq9,
+        depression=phq9_name,
         **cuts,
     )
     if not finished:
@@ -538,7 +578,11 @@ def talking_therapies_outcome(
         **thresholds,
     )
     recovery = reason(
-        _recovery_text(case, recovered), recovered, reads_missing=missing, scores=scores_text(last)
+        _recovery_text(case, recovered),
+        recovered,
+        reads_missing=missing,
+        scores=scores_text(last),
+        depression=phq9_name,
     )
     reliable_recovery = reason(
         _reliable_recovery_text(case, recovered, reliably), reliably, reads_missing=missing
@@ -652,8 +696,9 @@ class InstrumentOutcome:
 
     @property
     def name(self) -> str:
-        """The instrument's short name as shown to people ("PHQ-9"), untranslated."""
-        return instrument_name(self.instrument)
+        """The instrument's short name as shown to people ("PHQ-9"), untranslated; for an
+        instrument judged on another's thresholds, the name says so (`outcome_name`)."""
+        return outcome_name(self.instrument)
 
     @property
     def baseline(self) -> int:
@@ -682,7 +727,7 @@ NO_RESPONSE_RULE = gettext_noop("Response is not defined for {name}.")
 NO_REMISSION_RULE = gettext_noop("Remission is not defined for {name}.")
 NO_RESPONSE_OR_REMISSION_RULE = gettext_noop("Response and remission are not defined for {name}.")
 NO_RCI_PARAMETERS = gettext_noop("No reliable change parameters are configured for {name}.")
-NO_TALKING_THERAPIES = gettext_noop("NHS Talking Therapies outcomes need a first and a last PHQ-9.")
+NO_TALKING_THERAPIES = gettext_noop("NHS Talking Therapies outcomes need a first and a last {name}.")
 
 
 def course_outcomes(
@@ -694,6 +739,7 @@ def course_outcomes(
     rci_parameters: Mapping[str, RciParameters] = RCI_PARAMETERS,
     rules: TalkingTherapiesRules = TALKING_THERAPIES,
     gettext: Translate = _no_translation,
+    depression: str = "phq9",
 ) -> CourseOutcomes:
     """Every outcome of one course, from each instrument's scores in order (first = baseline).
 
@@ -701,13 +747,18 @@ def course_outcomes(
     `response_sources` defines it), remission on the latest score, and the reliable change from
     first to latest, each needing at least two scores. The NHS Talking Therapies set pairs the
     first and last PHQ-9 with the first and last GAD-7; a single GAD-7 counts as the first.
+
+    `depression` is the course's depression measure (its protocol's); the Talking Therapies set
+    reads it in place of the PHQ-9 when it is judged on the PHQ-9's thresholds (`JUDGED_ON`).
     """
     outcomes = tuple(
         _instrument_outcome(key, tuple(scores), response_sources, remission_rules, rci_parameters, gettext)
         for key, scores in series.items()
         if scores
     )
-    phq9 = tuple(series.get("phq9", ()))
+    if rules_key(depression) != "phq9":
+        depression = "phq9"  # the programme's rules are the PHQ-9's
+    phq9 = tuple(series.get(depression, ()))
     gad7 = tuple(series.get("gad7", ()))
     talking_therapies = None
     notes: tuple[str, ...] = ()
@@ -715,10 +766,15 @@ def course_outcomes(
         first = PairedScores(phq9[0], gad7[0] if gad7 else None)
         last = PairedScores(phq9[-1], gad7[-1] if len(gad7) >= 2 else None)
         talking_therapies = talking_therapies_outcome(
-            first, last, attended_appointments=attended_appointments, rules=rules, gettext=gettext
+            first,
+            last,
+            attended_appointments=attended_appointments,
+            rules=rules,
+            gettext=gettext,
+            depression=depression,
         )
     else:
-        notes = (gettext(NO_TALKING_THERAPIES),)
+        notes = (gettext(NO_TALKING_THERAPIES).format(name=gettext(instrument_name(depression))),)
     return CourseOutcomes(attended_appointments, outcomes, talking_therapies, notes)
 
 
@@ -735,9 +791,13 @@ def _instrument_outcome(
     if len(scores) < 2:
         return InstrumentOutcome(key, scores, None, None, None, (gettext(ONE_SCORE).format(name=name),))
     notes = []
+    if key in JUDGED_ON:
+        other = gettext(instrument_name(JUDGED_ON[key]))
+        notes.append(gettext(JUDGED_ON_NOTE).format(name=name, other=other))
+    judged_as = rules_key(key)
     baseline, latest = scores[0], scores[-1]
-    responded = response(baseline, latest) if key in response_sources else None
-    remitted = remission(key, latest, remission_rules)
+    responded = response(baseline, latest) if judged_as in response_sources else None
+    remitted = remission(judged_as, latest, remission_rules)
     undefined = {
         (True, True): NO_RESPONSE_OR_REMISSION_RULE,
         (True, False): NO_RESPONSE_RULE,
@@ -745,7 +805,7 @@ def _instrument_outcome(
     }.get((responded is None, remitted is None))
     if undefined is not None:
         notes.append(gettext(undefined).format(name=name))
-    params = rci_parameters.get(key)
+    params = rci_parameters.get(judged_as)
     change = reliable_change(params, baseline, latest) if params is not None else None
     if change is None:
         notes.append(gettext(NO_RCI_PARAMETERS).format(name=name))

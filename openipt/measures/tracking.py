@@ -20,7 +20,6 @@ from . import outcomes, trajectories
 from .instruments import INSTRUMENTS
 from .models import ExpectedCurveSet, Response, Score
 
-TRACKED_INSTRUMENT = "phq9"
 TrackStatus = trajectories.OnTrack
 
 
@@ -37,20 +36,32 @@ def latest_set(organisation_id: int, instrument: str) -> ExpectedCurveSet | None
 
 def curves_for(organisation_ids: Iterable[int], instrument: str) -> dict[int, Curves]:
     """The curves and z in force per organisation (the latest fitted set, else the defaults)."""
-    ids = set(organisation_ids)
-    defaults = (
-        tuple(c for c in trajectories.DEFAULT_CURVES if c.instrument == instrument),
-        trajectories.DEFAULT_Z,
-    )
-    result: dict[int, Curves] = dict.fromkeys(ids, defaults)
-    seen: set[int] = set()
-    for row in ExpectedCurveSet.objects.filter(organisation_id__in=ids, instrument=instrument).order_by(
+    by_instrument = _curves_by_instrument(organisation_ids, [instrument])
+    return {org: by_instrument[org, instrument] for org in set(organisation_ids)}
+
+
+def _curves_by_instrument(
+    organisation_ids: Iterable[int], instruments: Iterable[str]
+) -> dict[tuple[int, str], Curves]:
+    """The curves in force per (organisation, instrument), for several instruments in 1 query."""
+    ids, keys = set(organisation_ids), set(instruments)
+    result: dict[tuple[int, str], Curves] = {
+        (org, key): (
+            tuple(c for c in trajectories.DEFAULT_CURVES if c.instrument == key),
+            trajectories.DEFAULT_Z,
+        )
+        for org in ids
+        for key in keys
+    }
+    seen: set[tuple[int, str]] = set()
+    for row in ExpectedCurveSet.objects.filter(organisation_id__in=ids, instrument__in=keys).order_by(
         "-fitted_at", "-id"
     ):
-        if row.organisation_id in seen:
+        if (row.organisation_id, row.instrument) in seen:
             continue
-        seen.add(row.organisation_id)
-        result[row.organisation_id] = (tuple(trajectories.ExpectedCurve(**c) for c in row.curves), row.z)
+        seen.add((row.organisation_id, row.instrument))
+        curves = tuple(trajectories.ExpectedCurve(**c) for c in row.curves)
+        result[row.organisation_id, row.instrument] = (curves, row.z)
     return result
 
 
@@ -70,11 +81,13 @@ def _session_series(course_ids: Sequence[int], instrument: str) -> dict[int, lis
 
 
 def track_courses(courses: Sequence[Course]) -> dict[int, TrackStatus]:
-    """Whether each course's latest PHQ-9 lies within the expected range (2 queries)."""
+    """Whether each course's latest depression score (its protocol's `depression_measure`: PHQ-9,
+    or PHQ-A for IPT-A) lies within the expected range (2 queries)."""
     if not courses:
         return {}
-    series = _session_series([c.pk for c in courses], TRACKED_INSTRUMENT)
-    curves = curves_for({c.client.organisation_id for c in courses}, TRACKED_INSTRUMENT)
+    measures = {c.pk: c.protocol.depression_measure for c in courses}
+    series = _course_series(measures)
+    curves = _curves_by_instrument({c.client.organisation_id for c in courses}, set(measures.values()))
     result = {}
     translated: dict[str, str] = {}  # the same few messages for every course of a team
 
@@ -87,12 +100,29 @@ def track_courses(courses: Sequence[Course]) -> dict[int, TrackStatus]:
         points = series.get(course.pk)
         if not points or len(points) < 2:
             continue
-        org_curves, z = curves[course.client.organisation_id]
+        measure = measures[course.pk]
+        org_curves, z = curves[course.client.organisation_id, measure]
         session, latest = points[-1]
         result[course.pk] = trajectories.check_score(
-            org_curves, TRACKED_INSTRUMENT, points[0][1], session, latest, z=z, gettext=translate
+            org_curves, measure, points[0][1], session, latest, z=z, gettext=translate
         )
     return result
+
+
+def _course_series(measures: dict[int, str]) -> dict[int, list[tuple[int, int]]]:
+    """Each course's (session, total) series on its own measure (1 query for all measures)."""
+    rows = (
+        Response.objects.filter(
+            course_id__in=measures, instrument__in=set(measures.values()), session__isnull=False
+        )
+        .order_by("score__completed_at", "score__id")
+        .values_list("course_id", "instrument", "session__number", "score__total")
+    )
+    series: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for course_id, instrument, number, total in rows:
+        if instrument == measures[course_id]:
+            series[course_id].append((number, total))
+    return series
 
 
 def outcomes_for_course(course: Course) -> outcomes.CourseOutcomes:
@@ -109,7 +139,12 @@ def outcomes_for_course(course: Course) -> outcomes.CourseOutcomes:
         if definition is None or definition.has_total:
             totals[instrument].append(total)
     attended = course.sessions.filter(attendance=Attendance.ATTENDED).count()
-    return outcomes.course_outcomes(totals, attended_appointments=attended, gettext=gettext)
+    return outcomes.course_outcomes(
+        totals,
+        attended_appointments=attended,
+        gettext=gettext,
+        depression=course.protocol.depression_measure,
+    )
 
 
 def fit_for_organisation(

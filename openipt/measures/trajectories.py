@@ -117,8 +117,11 @@ class Stratum:
 # Strata follow the published severity bands at and above caseness: PHQ-9 10–14 moderate,
 # 15–19 moderately severe, 20–27 severe (Kroenke, Spitzer & Williams 2001); GAD-7 8–9 (caseness in NHS Talking
 # Therapies, but the mild band), 10–14 moderate, 15–21 severe (Spitzer et al. 2006).
+# The PHQ-A (IPT-A's depression measure) takes the PHQ-9's strata and measurement error: an
+# assumption (`outcomes.JUDGED_ON`), since it has the same nine symptoms on the same 0-27 scale.
 STRATA: Final[Mapping[str, tuple[Stratum, ...]]] = {
     "phq9": (Stratum(10, 14), Stratum(15, 19), Stratum(20, 27)),
+    "phqa": (Stratum(10, 14), Stratum(15, 19), Stratum(20, 27)),
     "gad7": (Stratum(8, 9), Stratum(10, 14), Stratum(15, 21)),
 }
 
@@ -126,6 +129,7 @@ STRATA: Final[Mapping[str, tuple[Stratum, ...]]] = {
 # thresholds (Secondary): threshold / 1.96. Part of the default residual SD.
 CHANGE_ERROR_SD: Final[Mapping[str, float]] = {
     "phq9": TALKING_THERAPIES.phq9_reliable_change / Z_RELIABLE,
+    "phqa": TALKING_THERAPIES.phq9_reliable_change / Z_RELIABLE,
     "gad7": TALKING_THERAPIES.gad7_reliable_change / Z_RELIABLE,
 }
 
@@ -183,7 +187,7 @@ def default_curve(
     """The provisional curve for a stratum, from the stated assumption (module docstring).
 
     The residual SD is √(S_diff² + (n² − 1) / 12) for a stratum of n whole scores, unless
-    `residual_sd` is given. None for an instrument with no S_diff (anything but PHQ-9 and GAD-7)
+    `residual_sd` is given. None for an instrument with no S_diff (anything but PHQ-9, PHQ-A and GAD-7)
     and no `residual_sd`.
     """
     sd = residual_sd

@@ -6,7 +6,8 @@ field (``"ipt-standard.toml: phases[1].last_session: must be an integer ≥ firs
 that leave gaps or overlap, tasks pinned outside their phase, malformed measure rules, unknown
 problem areas, source tags the file does not define. Instrument keys are only checked for
 shape here; the measures app checks them against its instrument library at start-up, using
-`instrument_keys()`.
+`instrument_keys()` (the measure rules' instruments and the `depression_measure`, which must
+also be one of the protocol's measures).
 
 The file format is the dataclasses of `openipt.protocols.model` written as TOML: one top-level
 table per `Protocol`, ``[[phases]]`` with ``[[phases.tasks]]``, ``[[measures]]``,
@@ -33,6 +34,7 @@ from openipt.protocols.model import (
     CADENCES,
     CONTINUATION_DAYS,
     CONTINUATION_DAYS_RANGE,
+    DEPRESSION_MEASURE,
     PHASE_KEYS,
     PROBLEM_AREA_KEYS,
     Contact,
@@ -329,11 +331,27 @@ def _read_protocol(t: _Table) -> Protocol:
     )
     pinned = _PinnedSessions(protocol)
     pinned.check_phases(t)
+    measures = _read_measures(t, context, pinned)
     return dataclasses.replace(
         protocol,
-        measures=_read_measures(t, context, pinned),
+        measures=measures,
         contacts=_read_contacts(t, pinned),
+        depression_measure=_depression_measure(t, measures),
     )
+
+
+def _depression_measure(t: _Table, measures: tuple[MeasureRule, ...]) -> str:
+    """Optional; DEPRESSION_MEASURE when left out. Either way one of the protocol's measures, so
+    a course always rates the score its caseload column, tracking and outcomes read."""
+    key = t.key("depression_measure") if "depression_measure" in t.data else DEPRESSION_MEASURE
+    rated = [rule.instrument for rule in measures]
+    if key not in rated:
+        raise t.error(
+            "depression_measure",
+            f"must be one of the protocol's measures ({', '.join(rated)}), not {key!r}; "
+            "add a [[measures]] rule for it or name another",
+        )
+    return key
 
 
 def _continuation_days(t: _Table) -> int:

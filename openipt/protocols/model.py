@@ -48,6 +48,9 @@ PROBLEM_AREA_KEYS: Final = ("grief", "role_dispute", "role_transition", "interpe
 CONTINUATION_DAYS: Final = 90
 CONTINUATION_DAYS_RANGE: Final = (30, 730)
 
+# The depression measure of a protocol whose file names none.
+DEPRESSION_MEASURE: Final = "phq9"
+
 
 @dataclass(frozen=True)
 class Task:
@@ -208,6 +211,10 @@ class Protocol:
     # None: no bound. Starting a course outside them asks the clinician to confirm.
     min_age: int | None = None
     max_age: int | None = None
+    # The instrument whose total is "the depression score" of a course on this protocol: what
+    # the caseload, not-on-track tracking, outcomes and the termination review read. One of the
+    # protocol's measures; PHQ-9 unless the file names another (IPT-A: the PHQ-A).
+    depression_measure: str = DEPRESSION_MEASURE
 
     @property
     def phase_keys(self) -> tuple[str, ...]:
@@ -326,5 +333,5 @@ class Protocol:
 
 
 def instrument_keys(protocol: Protocol) -> set[str]:
-    """Every instrument a protocol's measure rules name (to check against the instrument library)."""
-    return {rule.instrument for rule in protocol.measures}
+    """Every instrument a protocol names (to check against the instrument library)."""
+    return {rule.instrument for rule in protocol.measures} | {protocol.depression_measure}

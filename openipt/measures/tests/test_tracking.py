@@ -51,8 +51,9 @@ def record_at(user: User, course: Course, number: int, instrument: str, total: i
     session = course.sessions.get(number=number)
     if session.attendance != Attendance.ATTENDED:
         record_attendance(user, session, attendance=Attendance.ATTENDED, modality="in_person")
-    answers = phq9(total) if instrument == "phq9" else gad7(total)
-    at = datetime.combine(session.scheduled_date, time(10, 0 if instrument == "phq9" else 5), tzinfo=UTC)
+    # The PHQ-A: the same nine items, then its four supplementary questions (all "no").
+    answers = {"phq9": phq9(total), "phqa": [*phq9(total), 0, 0, 0, 0]}.get(instrument) or gad7(total)
+    at = datetime.combine(session.scheduled_date, time(10, 5 if instrument == "gad7" else 0), tzinfo=UTC)
     record_response(
         user, course.client, instrument=instrument, answers=answers, session=session, completed_at=at
     )
@@ -66,19 +67,21 @@ def add_course(
     *,
     start: date = START,
     end: str | None = None,
+    protocol: str = "ipt-standard",
 ) -> Course:
-    """A client whose course has PHQ-9 scores at (session number, total); optionally ended."""
+    """A client whose course has scores on its protocol's depression measure (PHQ-9, PHQ-A for
+    IPT-A, whose client is 15) at (session number, total); optionally ended."""
     client = create_client(
         user,
         team=team,
         clinic_identifier=identifier,
         given_name="Client",
         family_name=identifier,
-        date_of_birth=date(1980, 1, 1),
+        date_of_birth=date(2011, 1, 1) if protocol == "ipt-adolescent" else date(1980, 1, 1),
     )
-    course = start_course(user, client, protocol_key="ipt-standard", start_date=start)
+    course = start_course(user, client, protocol_key=protocol, start_date=start)
     for number, total in points:
-        record_at(user, course, number, "phq9", total)
+        record_at(user, course, number, course.protocol.depression_measure, total)
     if end is not None:
         course = end_course(
             user,
@@ -196,6 +199,30 @@ def test_track_courses_needs_two_queries(
     assert len(result) == 5
     with django_assert_num_queries(0):
         assert track_courses([]) == {}
+
+
+def test_an_ipt_a_course_is_tracked_on_its_phqa_scores(alice: User, north_team: Team) -> None:
+    worsening = add_course(alice, north_team, "NS-A", [(1, 16), (2, 17), (6, 19)], protocol="ipt-adolescent")
+    improving = add_course(alice, north_team, "NS-B", [(1, 16), (2, 13), (6, 9)], protocol="ipt-adolescent")
+
+    result = track_courses([worsening, improving])
+
+    assert result[worsening.pk].status == "not_on_track"
+    assert result[worsening.pk].reason.startswith("PHQ-A of 19 at session 6 is above the expected range")
+    assert result[improving.pk].status == "on_track"
+
+
+def test_tracking_mixed_protocols_still_needs_two_queries(
+    alice: User, north_team: Team, django_assert_num_queries: Any
+) -> None:
+    add_course(alice, north_team, "NS-1", [(1, 18), (6, 18)])
+    add_course(alice, north_team, "NS-2", [(1, 18), (6, 18)], protocol="ipt-adolescent")
+    courses = list(Course.objects.select_related("client"))
+
+    with django_assert_num_queries(2):
+        result = track_courses(courses)
+
+    assert [r.status for r in result.values()] == ["not_on_track", "not_on_track"]
 
 
 # --- fitted curves in force -----------------------------------------------------------------------
@@ -370,6 +397,28 @@ def test_outcomes_for_course_worked_example(alice: User, client_a: Client) -> No
     )
     assert tt.finished_course.reason == "Finished course: 6 attended appointments (at least 2 needed)."
     assert result.notes == ()
+
+
+def test_outcomes_of_an_ipt_a_course_judge_the_phqa_on_phq9_thresholds(alice: User, north_team: Team) -> None:
+    course = add_course(alice, north_team, "NS-A", [(1, 18), (2, 14), (6, 8)], protocol="ipt-adolescent")
+    record_at(alice, course, 1, "gad7", 12)
+    record_at(alice, course, 6, "gad7", 6)
+
+    result = outcomes_for_course(course)
+
+    phqa = result.for_instrument("phqa")
+    assert phqa is not None
+    assert phqa.name == "PHQ-A (judged on PHQ-9 thresholds)"
+    assert (phqa.response, phqa.remission) == (True, False)
+    assert phqa.reliable_change is not None and phqa.reliable_change.direction == "improved"
+    assert phqa.notes[0].startswith("PHQ-A is judged on the PHQ-9 thresholds")
+    tt = result.talking_therapies
+    assert tt is not None
+    assert tt.reliable_improvement.verdict == Verdict.YES
+    assert tt.recovery.reason == (
+        "Recovered: at caseness at the start and below caseness on both measures at the end "
+        "(PHQ-A 8, GAD-7 6)."
+    )
 
 
 def test_outcomes_leave_out_a_triage_level_that_is_not_a_score(

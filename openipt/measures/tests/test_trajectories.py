@@ -34,6 +34,7 @@ from openipt.measures.trajectories import (
 def test_strata() -> None:
     assert {key: [(s.low, s.high) for s in strata] for key, strata in STRATA.items()} == {
         "phq9": [(10, 14), (15, 19), (20, 27)],
+        "phqa": [(10, 14), (15, 19), (20, 27)],  # the PHQ-9's, as an assumption
         "gad7": [(8, 9), (10, 14), (15, 21)],
     }
 
@@ -55,12 +56,15 @@ DEFAULTS = [
     ("phq9", 10, 14, 12.0),
     ("phq9", 15, 19, 17.0),
     ("phq9", 20, 27, 23.5),
+    ("phqa", 10, 14, 12.0),
+    ("phqa", 15, 19, 17.0),
+    ("phqa", 20, 27, 23.5),
     ("gad7", 8, 9, 8.5),
     ("gad7", 10, 14, 12.0),
     ("gad7", 15, 21, 18.0),
 ]
 # S_diff from the NHS Talking Therapies reliable change thresholds: 6 and 4 points over 1.96.
-CHANGE_ERROR = {"phq9": 6 / 1.96, "gad7": 4 / 1.96}
+CHANGE_ERROR = {"phq9": 6 / 1.96, "phqa": 6 / 1.96, "gad7": 4 / 1.96}
 
 
 def test_default_curves_follow_the_stated_assumption() -> None:

@@ -633,3 +633,21 @@ def test_get_protocol_lists_the_known_keys_for_an_unknown_one() -> None:
         "unknown protocol 'ipt-daily'; "
         "known protocols: ipt-adolescent, ipt-brief, ipt-maintenance, ipt-standard"
     )
+
+
+def test_the_depression_measure_defaults_to_phq9_and_must_be_rated(tmp_path: Path) -> None:
+    assert load_protocol(write(tmp_path, MINIMAL, "mini.toml")).depression_measure == "phq9"
+    named = edit("session_minutes = 50", 'session_minutes = 50\ndepression_measure = "gad7"')
+    assert load_protocol(write(tmp_path, named, "mini.toml")).depression_measure == "gad7"
+    unrated = edit("session_minutes = 50", 'session_minutes = 50\ndepression_measure = "phqa"')
+    with pytest.raises(ProtocolError) as caught:
+        load_protocol(write(tmp_path, unrated, "mini.toml"))
+    assert str(caught.value) == (
+        "mini.toml: depression_measure: must be one of the protocol's measures (phq9, gad7), "
+        "not 'phqa'; add a [[measures]] rule for it or name another"
+    )
+
+
+def test_ipt_a_reads_the_phqa_as_its_depression_measure() -> None:
+    assert get_protocol("ipt-adolescent").depression_measure == "phqa"
+    assert {p.depression_measure for k, p in get_protocols().items() if k != "ipt-adolescent"} == {"phq9"}
