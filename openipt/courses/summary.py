@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openipt.clients.access import visible_clients
 from openipt.clients.models import Client
 from openipt.lib import charts
-from openipt.measures.instruments import get_instrument
+from openipt.measures.instruments import Instrument, get_instrument
 from openipt.measures.models import Score
 from openipt.measures.tracking import track_courses
 from openipt.measures.trajectories import OnTrack
@@ -57,8 +57,13 @@ class CaseloadRow:
     held: int
     next_date: date | None
     alerts: list[RiskAlert] = field(default_factory=list)
-    phq9: list[int] = field(default_factory=list)
+    # Totals of the course's depression measure (its protocol's: PHQ-9, or PHQ-A for IPT-A).
+    scores: list[int] = field(default_factory=list)
     track: OnTrack | None = None
+
+    @property
+    def measure(self) -> Instrument:
+        return get_instrument(self.course.protocol.depression_measure)
 
     @property
     def not_on_track(self) -> bool:
@@ -66,37 +71,40 @@ class CaseloadRow:
 
     @property
     def latest(self) -> int | None:
-        return self.phq9[-1] if self.phq9 else None
+        return self.scores[-1] if self.scores else None
 
     @property
     def baseline(self) -> int | None:
-        return self.phq9[0] if self.phq9 else None
+        return self.scores[0] if self.scores else None
 
     @property
     def change(self) -> int | None:
-        if len(self.phq9) < 2:
+        if len(self.scores) < 2:
             return None
-        return self.phq9[-1] - self.phq9[0]
+        return self.scores[-1] - self.scores[0]
 
     @property
     def band(self) -> str:
-        return get_instrument("phq9").band_for(self.latest).key if self.latest is not None else ""
+        return self.measure.band_for(self.latest).key if self.latest is not None else ""
 
     @property
     def band_label(self) -> str:
-        return get_instrument("phq9").band_for(self.latest).label if self.latest is not None else ""
+        return self.measure.band_for(self.latest).label if self.latest is not None else ""
 
     @property
     def sparkline(self) -> str:
-        label = _("PHQ-9 trend: %(values)s") % {"values": ", ".join(str(v) for v in self.phq9) or _("none")}
-        return charts.sparkline(self.phq9, 27, label=label)
+        label = _("%(measure)s trend: %(values)s") % {
+            "measure": _(self.measure.short_name),
+            "values": ", ".join(str(v) for v in self.scores) or _("none"),
+        }
+        return charts.sparkline(self.scores, self.measure.max_total, label=label)
 
 
 def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
     """Active courses for the caseload, the user's own or the whole team's, open risk alerts
     first, then not on track, then the next session soonest (3 queries, and 1 in `add_scores`).
 
-    The PHQ-9 series a row shows comes from `add_scores`, called for the rows a page shows: the
+    The depression scores a row shows come from `add_scores`, called for the rows a page shows: the
     order does not depend on it, and a team of hundreds is shown a page at a time."""
     courses = Course.objects.filter(status=CourseStatus.ACTIVE, client__in=visible_clients(user))
     if not whole_team:
@@ -140,11 +148,15 @@ def caseload_rows(user: Any, *, whole_team: bool) -> list[CaseloadRow]:
 
 
 def add_scores(rows: Sequence[CaseloadRow]) -> None:
-    """Fill in each row's PHQ-9 totals, oldest first (1 query)."""
+    """Fill in each row's totals of its course's depression measure, oldest first (1 query)."""
     by_course = {row.course.pk: row for row in rows}
-    scores = Score.objects.filter(course_id__in=by_course, instrument="phq9").order_by("completed_at", "id")
-    for course_id, total in scores.values_list("course_id", "total"):
-        by_course[course_id].phq9.append(total)
+    measures = {pk: row.course.protocol.depression_measure for pk, row in by_course.items()}
+    scores = Score.objects.filter(course_id__in=by_course, instrument__in=set(measures.values()))
+    for course_id, instrument, total in scores.order_by("completed_at", "id").values_list(
+        "course_id", "instrument", "total"
+    ):
+        if instrument == measures[course_id]:
+            by_course[course_id].scores.append(total)
 
 
 def score_chart(client: Client, instrument_key: str, course: Course | None = None) -> tuple[str, list[Score]]:

@@ -55,24 +55,30 @@ def add_course(
     *,
     next_in_days: int,
     risk: bool = False,
+    protocol: str = "ipt-standard",
 ) -> Course:
-    """Sessions 1..len(totals) held with a PHQ-9 each; the next one `next_in_days` from today."""
+    """Sessions 1..len(totals) held with a score each on the protocol's depression measure (PHQ-9;
+    PHQ-A, with its four extra questions answered "no", for IPT-A, whose client is 15); the next
+    one `next_in_days` from today."""
+    teen = protocol == "ipt-adolescent"
     client = create_client(
         user,
         team=team,
         clinic_identifier=f"ID-{family_name}",
         given_name="Client",
         family_name=family_name,
-        date_of_birth=date(1980, 1, 1),
+        date_of_birth=date(2011, 1, 1) if teen else date(1980, 1, 1),
     )
     start = TODAY - timedelta(weeks=len(totals)) + timedelta(days=next_in_days)
-    course = start_course(user, client, protocol_key="ipt-standard", start_date=start)
+    course = start_course(user, client, protocol_key=protocol, start_date=start)
+    instrument = course.protocol.depression_measure
     for session, total in zip(course.sessions.order_by("number"), totals, strict=False):
         record_attendance(user, session, attendance="attended", modality="in_person")
         item9 = 1 if risk and session.number == len(totals) else 0
         at = datetime.combine(session.scheduled_date, time(10), tzinfo=UTC)
+        answers = [*phq9(total, item9), 0, 0, 0, 0] if teen else phq9(total, item9)
         record_response(
-            user, client, instrument="phq9", answers=phq9(total, item9), session=session, completed_at=at
+            user, client, instrument=instrument, answers=answers, session=session, completed_at=at
         )
     return course
 
@@ -109,6 +115,22 @@ def test_a_not_on_track_course_shows_the_badge_with_its_reason(
     rows = {row.client.family_name: row for row in response.context["rows"]}
     assert (rows["Stuck"].not_on_track, rows["Fine"].not_on_track) == (True, False)
     assert rows["Fine"].track is not None and rows["Fine"].track.status == "on_track"
+
+
+def test_an_ipt_a_course_shows_its_phqa_scores_and_is_flagged_when_worsening(
+    client: HttpClient, alice: User, north_team: Team
+) -> None:
+    add_course(alice, north_team, "Teen", [16, 17, 17, 18, 19, 19], next_in_days=3, protocol="ipt-adolescent")
+    client.force_login(alice)
+
+    response = client.get(URL)
+
+    teen = row_html(response.content.decode(), "Teen")
+    assert '<span class="badge badge-warn">Not on track</span>' in teen
+    assert "PHQ-A of 19 at session 6 is above the expected range" in teen
+    assert '<span class="small muted">PHQ-A</span> <span class="badge band-moderately_severe">19 · ' in teen
+    assert "+3" in teen
+    assert 'aria-label="PHQ-A trend: 16, 17, 17, 18, 19, 19"' in teen
 
 
 def test_not_on_track_sorts_after_open_alerts_and_before_the_rest(
