@@ -38,7 +38,8 @@ from . import actions, schedule
 from .models import Course, CourseStatus, Formulation, GoalReview, GoalStatus, Recommendation, TerminationPlan
 
 MAINTENANCE_PROTOCOL = "ipt-maintenance"
-PROGRESS_INSTRUMENTS = ("phq9", "gad7")
+# Besides the course's depression measure (its protocol's: PHQ-9, or PHQ-A for IPT-A).
+ANXIETY_MEASURE = "gad7"
 # The relapse-prevention plan: what the client takes home (and what maintenance carries over).
 PLAN_FIELDS = ("warning_signs", "what_helps", "who_to_contact", "when_to_come_back")
 FIELDS = ("progress_review", "goals_achieved", "feelings_about_ending", *PLAN_FIELDS)
@@ -101,9 +102,11 @@ class GoalProgress:
 class Progress:
     measures: tuple[MeasureProgress, ...]
     goals: tuple[GoalProgress, ...]
-    # The client has not improved on PHQ-9 (see `improvement_statement`); False when it cannot be told.
+    # The client has not improved on the depression measure (see `improvement_statement`); False
+    # when it cannot be told.
     not_improved: bool
     statement: str
+    depression: str = ""  # the depression measure's name, as the page shows it
 
     def review_text(self) -> str:
         """The facts as a first draft of the written progress review."""
@@ -148,7 +151,7 @@ def outcome_words(outcome: outcomes.InstrumentOutcome) -> tuple[str, ...]:
         words.append(_("A response: at least 50 % lower than at the start."))
     elif outcome.response is False:
         words.append(_("Not a response: less than 50 % lower than at the start."))
-    rule = outcomes.REMISSION_RULES.get(outcome.instrument)
+    rule = outcomes.REMISSION_RULES.get(outcomes.rules_key(outcome.instrument))
     if outcome.remission is True and rule:
         words.append(_("In remission (%(rule)s).") % {"rule": rule.definition})
     elif outcome.remission is False and rule:
@@ -168,39 +171,56 @@ def outcome_words(outcome: outcomes.InstrumentOutcome) -> tuple[str, ...]:
 ADVICE = gettext_noop("The manuals advise offering another treatment or a referral when IPT has not helped.")
 
 
-def improvement_statement(course_outcomes: outcomes.CourseOutcomes) -> tuple[bool, str]:
-    """Whether the client has not improved on PHQ-9, and the plain statement to show.
+def progress_instruments(course: Course) -> tuple[str, str]:
+    """The measures the progress review shows: the course's depression measure and the GAD-7."""
+    return (course.protocol.depression_measure, ANXIETY_MEASURE)
+
+
+def improvement_statement(
+    course_outcomes: outcomes.CourseOutcomes, measure: str = "phq9"
+) -> tuple[bool, str]:
+    """Whether the client has not improved on the depression `measure` (the course protocol's:
+    PHQ-9, or the PHQ-A, judged on the PHQ-9's thresholds as `outcomes.JUDGED_ON` says), and the
+    plain statement to show.
 
     Not improved: not in remission, and either still at caseness (PHQ-9 of 10 or more, as the NHS
     Talking Therapies manual defines it, 2023) or neither a response (a fall of 50 %: Coley, Boggs,
     Beck & Simon, "Defining success in measurement-based care for depression", Psychiatric Services,
     2020) nor a reliable improvement (a fall of 6, NHS Talking Therapies manual). The manuals'
     advice when IPT has not helped is to offer another treatment (Weissman, Markowitz & Klerman
-    2018). Fewer than two PHQ-9 scores: it cannot be told (False).
+    2018). Fewer than two scores: it cannot be told (False).
     """
-    phq9 = course_outcomes.for_instrument("phq9")
-    if phq9 is None or len(phq9.scores) < 2:
+    depression = course_outcomes.for_instrument(measure)
+    if depression is None or len(depression.scores) < 2:
         return False, _(
-            "There are not enough PHQ-9 scores in this course to say whether the client has improved: "
+            "There are not enough %(name)s scores in this course to say whether the client has improved: "
             "at least two are needed."
-        )
-    change = phq9.reliable_change
+        ) % {"name": _(outcomes.instrument_name(measure))}
+    change = depression.reliable_change
     improved = change is not None and change.direction == "improved"
+    # The programme's caseness cut-off is the PHQ-9's; an instrument without it is judged on
+    # response and reliable change alone.
+    judged_as_phq9 = outcomes.rules_key(measure) == "phq9"
     caseness = outcomes.TALKING_THERAPIES.phq9_caseness
-    went = {"first": phq9.baseline, "latest": phq9.latest, "cut": caseness}
-    if phq9.remission:
+    went = {
+        "name": outcomes.outcome_name(measure, _),
+        "first": depression.baseline,
+        "latest": depression.latest,
+        "cut": caseness,
+    }
+    if depression.remission:
         return False, ""
-    if not phq9.response and not improved:
+    if not depression.response and not improved:
         if change is not None and change.direction == "deteriorated":
             what = _(
-                "PHQ-9 went from %(first)s to %(latest)s: this is not a response, and the rise is a "
+                "%(name)s went from %(first)s to %(latest)s: this is not a response, and the rise is a "
                 "reliable deterioration."
             )
         else:
-            what = _("PHQ-9 went from %(first)s to %(latest)s: this is not a response.")
-    elif phq9.latest >= caseness:
+            what = _("%(name)s went from %(first)s to %(latest)s: this is not a response.")
+    elif judged_as_phq9 and depression.latest >= caseness:
         what = _(
-            "PHQ-9 went from %(first)s to %(latest)s: the latest score is still at caseness "
+            "%(name)s went from %(first)s to %(latest)s: the latest score is still at caseness "
             "(%(cut)s or more)."
         )
     else:
@@ -216,8 +236,9 @@ def _band_label(instrument: str, band: str) -> str:
 
 def _measures(course: Course, course_outcomes: outcomes.CourseOutcomes) -> tuple[MeasureProgress, ...]:
     series: dict[str, list[ScorePoint]] = {}
+    shown = progress_instruments(course)
     rows = (
-        Score.objects.filter(course=course, instrument__in=PROGRESS_INSTRUMENTS)
+        Score.objects.filter(course=course, instrument__in=shown)
         .order_by("completed_at", "id")
         .values_list("instrument", "total", "band", "completed_at", "response__session__number")
     )
@@ -225,7 +246,7 @@ def _measures(course: Course, course_outcomes: outcomes.CourseOutcomes) -> tuple
         point = ScorePoint(total, _band_label(instrument, band), completed_at, number)
         series.setdefault(instrument, []).append(point)
     result = []
-    for key in PROGRESS_INSTRUMENTS:
+    for key in shown:
         points = series.get(key)
         if not points:
             continue
@@ -233,7 +254,7 @@ def _measures(course: Course, course_outcomes: outcomes.CourseOutcomes) -> tuple
         result.append(
             MeasureProgress(
                 instrument=key,
-                name=_(outcomes.instrument_name(key)),
+                name=outcomes.outcome_name(key, _),
                 first=points[0],
                 latest=points[-1] if len(points) > 1 else None,
                 words=outcome_words(outcome) if outcome else (),
@@ -262,8 +283,10 @@ def _goals(course: Course) -> tuple[GoalProgress, ...]:
 def progress_for(course: Course) -> Progress:
     """The facts of the progress review: scores at the start and now, outcomes, goals (5 queries)."""
     course_outcomes = outcomes_for_course(course)
-    not_improved, statement = improvement_statement(course_outcomes)
-    return Progress(_measures(course, course_outcomes), _goals(course), not_improved, statement)
+    measure = course.protocol.depression_measure
+    not_improved, statement = improvement_statement(course_outcomes, measure)
+    depression = _(outcomes.instrument_name(measure))
+    return Progress(_measures(course, course_outcomes), _goals(course), not_improved, statement, depression)
 
 
 # --- Saving the termination work and the relapse-prevention plan ----------------------------
@@ -386,13 +409,15 @@ def set_recommendation(
             "recommendation_note",
         )
     if recommendation == Recommendation.NONE and not note:
-        not_improved, _statement = improvement_statement(outcomes_for_course(course))
+        measure = course.protocol.depression_measure
+        not_improved, _statement = improvement_statement(outcomes_for_course(course), measure)
         if not_improved:
             raise refuse(
                 _(
-                    "PHQ-9 shows the client has not improved. To recommend no further treatment, "
+                    "%(name)s shows the client has not improved. To recommend no further treatment, "
                     "write in the note why."
-                ),
+                )
+                % {"name": _(outcomes.instrument_name(measure))},
                 "recommendation_note",
             )
     with transaction.atomic():

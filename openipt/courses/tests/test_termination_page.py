@@ -329,3 +329,39 @@ def test_with_one_score_it_says_change_cannot_be_judged_yet(
         "PHQ-9: 18 at the start (session 1, Mon 2 Mar 2026); no later score yet."
     )
     assert "No goal has been reviewed in this course." in body
+
+
+def test_an_ipt_a_course_reviews_its_phqa_judged_on_phq9_thresholds(
+    client: HttpClient, alice: User, client_a: Any
+) -> None:
+    from datetime import date
+
+    from openipt.courses.actions import start_course
+
+    client_a.date_of_birth = date(2011, 5, 1)  # 14 when the course starts
+    client_a.save(update_fields=["date_of_birth"])
+    course = start_course(alice, client_a, protocol_key="ipt-adolescent", start_date=date(2026, 3, 2))
+    for number, total in ((1, 14), (6, 17), (10, 19)):
+        session = course.sessions.get(number=number)
+        record_attendance(alice, session, attendance="attended", modality="in_person")
+        when = datetime.combine(session.scheduled_date, time(10), tzinfo=UTC)
+        phqa = [*answers("phq9", total), 0, 0, 0, 0]
+        record_response(alice, client_a, instrument="phqa", answers=phqa, session=session, completed_at=when)
+    client.force_login(alice)
+
+    response = client.get(url(course))
+
+    progress = response.context["progress"]
+    (phqa,) = progress.measures
+    assert (phqa.name, phqa.first.total, phqa.latest.total) == ("PHQ-A (judged on PHQ-9 thresholds)", 14, 19)
+    assert phqa.words == (
+        "Not a response: less than 50 % lower than at the start.",
+        "Not in remission (remission is PHQ-9 < 5).",
+        "No reliable change (that needs a change of at least 6 points).",
+    )
+    assert progress.not_improved is True
+    assert progress.statement.startswith(
+        "PHQ-A (judged on PHQ-9 thresholds) went from 14 to 19: this is not a response."
+    )
+    body = response.content.decode()
+    assert "Not improved" in body and "PHQ-A (judged on PHQ-9 thresholds)" in body
