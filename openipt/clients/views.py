@@ -20,7 +20,9 @@ from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
 from openipt.measures.due import measures_for_courses
 from openipt.measures.licensing import available_instruments
+from openipt.measures.outcomes import instrument_name, outcome_name
 from openipt.measures.tracking import outcomes_for_course, track_courses
+from openipt.protocols.model import DEPRESSION_MEASURE
 from openipt.safety.actions import crisis_resources_for
 from openipt.safety.alerts import acknowledged_alerts
 
@@ -115,7 +117,9 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
     past = list(client.courses.exclude(pk=course.pk if course else 0).order_by("-start_date"))
     outcome_course = course or (past[0] if past else None)
     today = timezone.localdate()
-    phq9_chart, phq9_scores = summary.score_chart(client, "phq9")
+    # The depression measure of the course the outcomes are about (PHQ-A for IPT-A), else PHQ-9.
+    depression = outcome_course.protocol.depression_measure if outcome_course else DEPRESSION_MEASURE
+    depression_chart, depression_scores = summary.score_chart(client, depression)
     gad7_chart, gad7_scores = summary.score_chart(client, "gad7")
     context = {
         "client": client,
@@ -124,7 +128,11 @@ def client_detail(request: AuthedRequest, client_id: int) -> HttpResponse:
         "sessions": sessions,
         "next_session": next((s for s in sessions if s.attendance == Attendance.SCHEDULED), None),
         "past_courses": past,
-        "charts": [("PHQ-9", phq9_chart, phq9_scores), ("GAD-7", gad7_chart, gad7_scores)],
+        "charts": [
+            (_(instrument_name(depression)), depression_chart, depression_scores),
+            (_(instrument_name("gad7")), gad7_chart, gad7_scores),
+        ],
+        "depression_label": outcome_name(depression, _),
         "crisis": crisis_resources_for(client.organisation_id, client.locale) if banner.open_alerts else [],
         "outcome_course": outcome_course,
         "outcomes": outcomes_for_course(outcome_course) if outcome_course else None,

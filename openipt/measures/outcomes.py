@@ -693,6 +693,8 @@ class InstrumentOutcome:
     remission: bool | None
     reliable_change: RciResult | None
     notes: tuple[str, ...]
+    # The name to show, translated by `course_outcomes` (`outcome_name`); "" when built elsewhere.
+    label: str = ""
 
     @property
     def name(self) -> str:
@@ -788,8 +790,10 @@ def _instrument_outcome(
 ) -> InstrumentOutcome:
     _check_scores(*scores)
     name = gettext(instrument_name(key))
+    label = outcome_name(key, gettext)
     if len(scores) < 2:
-        return InstrumentOutcome(key, scores, None, None, None, (gettext(ONE_SCORE).format(name=name),))
+        one = (gettext(ONE_SCORE).format(name=name),)
+        return InstrumentOutcome(key, scores, None, None, None, one, label)
     notes = []
     if key in JUDGED_ON:
         other = gettext(instrument_name(JUDGED_ON[key]))
@@ -809,4 +813,4 @@ def _instrument_outcome(
     change = reliable_change(params, baseline, latest) if params is not None else None
     if change is None:
         notes.append(gettext(NO_RCI_PARAMETERS).format(name=name))
-    return InstrumentOutcome(key, scores, responded, remitted, change, tuple(notes))
+    return InstrumentOutcome(key, scores, responded, remitted, change, tuple(notes), label)

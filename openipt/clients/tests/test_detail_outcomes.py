@@ -252,3 +252,33 @@ def test_other_teams_and_organisations_get_404(
 
     assert response.status_code == 404
     assert "18 → 16" not in response.content.decode()
+
+
+def test_an_ipt_a_course_shows_its_phqa_outcomes_judged_on_phq9_thresholds(
+    client: HttpClient, alice: User, client_a: Client
+) -> None:
+    from openipt.courses.actions import start_course
+
+    client_a.date_of_birth = date(2011, 5, 1)  # 14 when the course starts
+    client_a.save(update_fields=["date_of_birth"])
+    course = start_course(alice, client_a, protocol_key="ipt-adolescent", start_date=date(2026, 3, 2))
+    for number, total in enumerate((18, 14, 12, 10, 8), start=1):
+        session = course.sessions.get(number=number)
+        record_attendance(alice, session, attendance="attended", modality="in_person")
+        at = datetime.combine(session.scheduled_date, time(10), tzinfo=UTC)
+        phqa = [*answers("phq9", total), 0, 0, 0, 0]
+        record_response(alice, client_a, instrument="phqa", answers=phqa, session=session, completed_at=at)
+    client.force_login(alice)
+
+    response = client.get(url(client_a))
+
+    outcomes = section(response.content.decode(), "Outcomes")
+    assert cells(outcomes) == [
+        ["PHQ-A (judged on PHQ-9 thresholds)", "18 → 8", "Yes", "No", "Reliable improvement"]
+    ]
+    assert "PHQ-A is judged on the PHQ-9 thresholds" in outcomes
+    assert (
+        "NHS Talking Therapies outcomes (PHQ-A (judged on PHQ-9 thresholds) and GAD-7 together)" in outcomes
+    )
+    (name, _chart, scores), _gad7 = response.context["charts"]
+    assert (name, [s.total for s in scores]) == ("PHQ-A", [18, 14, 12, 10, 8])
