@@ -28,6 +28,7 @@ from openipt.clients.access import can_write, visible_clients
 from openipt.inventory.models import Person
 from openipt.lib.errors import refuse, too_long
 from openipt.measures.models import Score
+from openipt.measures.outcomes import instrument_name
 from openipt.protocols.model import Phase, ProblemArea
 
 from .models import (
@@ -568,22 +569,26 @@ class IntervalRow:
     number: int
     date: date
     mood: int | None
-    phq9: int | None
+    depression: int | None  # that session's total on the course's depression measure
+    measure: str  # that measure's name, translated ("PHQ-9"; "PHQ-A" for IPT-A)
     events: str
 
 
 def interval_rows(course: Course) -> list[IntervalRow]:
-    """Per session held in the course, in order: the interval mood, that session's PHQ-9 total and
-    the interval's interpersonal events, side by side (one query)."""
-    phq9 = (
-        Score.objects.filter(response__session=OuterRef("pk"), instrument="phq9")
+    """Per session held in the course, in order: the interval mood, that session's total on the
+    course's depression measure (PHQ-9; PHQ-A for IPT-A) and the interval's interpersonal events,
+    side by side (one query)."""
+    measure = course.protocol.depression_measure
+    measure_name = _(instrument_name(measure))
+    depression = (
+        Score.objects.filter(response__session=OuterRef("pk"), instrument=measure)
         .order_by("-completed_at", "-id")
         .values("total")[:1]
     )
     sessions = (
         Session.objects.filter(course=course, attendance=Attendance.ATTENDED)
         .select_related("work")
-        .annotate(phq9_total=Subquery(phq9))
+        .annotate(depression_total=Subquery(depression))
         .order_by("scheduled_date", "number")
     )
     rows = []
@@ -598,7 +603,8 @@ def interval_rows(course: Course) -> list[IntervalRow]:
                 number=s.number,
                 date=s.scheduled_date,
                 mood=work.interval_mood if work else None,
-                phq9=s.phq9_total,
+                depression=s.depression_total,
+                measure=measure_name,
                 events=work.interval_events if work else "",
             )
         )

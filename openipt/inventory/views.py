@@ -25,7 +25,9 @@ from openipt.courses.models import Course
 from openipt.lib.decorators import clinical_view
 from openipt.lib.forms import apply_error
 from openipt.lib.http import AuthedRequest
+from openipt.measures.instruments import get_instrument
 from openipt.measures.models import Score
+from openipt.protocols.model import DEPRESSION_MEASURE
 from openipt.safety.actions import crisis_resources_for
 
 from . import actions, diagrams
@@ -116,10 +118,12 @@ def _circle(client: Client, everyone: list[Person]) -> SafeString:
 
 
 def _timeline(client: Client, course: Course | None, events: list[LifeEvent]) -> SafeString:
-    """The timeline picture: the events, the course's onset, and PHQ-9 totals as mood."""
-    scores = Score.objects.filter(client=client, instrument="phq9").order_by("completed_at", "id")
+    """The timeline picture: the events, the course's onset, and the totals of the course's
+    depression measure (PHQ-9; PHQ-A for IPT-A) as mood."""
+    measure = get_instrument(mood_measure(course))
+    scores = Score.objects.filter(client=client, instrument=measure.key).order_by("completed_at", "id")
     mood = [
-        diagrams.MoodPoint(on=timezone.localdate(at), value=total, max_value=27)
+        diagrams.MoodPoint(on=timezone.localdate(at), value=total, max_value=measure.max_total)
         for at, total in scores.values_list("completed_at", "total")
     ]
     onset = course.onset_date if course else None
@@ -134,6 +138,7 @@ def _timeline(client: Client, course: Course | None, events: list[LifeEvent]) ->
         end=end,
         title=_("Timeline of %(name)s") % {"name": client.display_name},
         near_days=NEAR_DAYS,
+        mood_label=_("%(measure)s total") % {"measure": _(measure.short_name)},
         width=TIMELINE_WIDTH,
         format_date=_day,
         chart_id="timeline",
@@ -144,6 +149,11 @@ def _timeline(client: Client, course: Course | None, events: list[LifeEvent]) ->
     head, rest = svg.split(">", 1)
     sized = head.replace(' width="100%"', f' width="{TIMELINE_WIDTH}"', 1) + ">" + rest
     return mark_safe(sized)  # noqa: S308  # nosec B308 B703  # diagrams.timeline escapes every label
+
+
+def mood_measure(course: Course | None) -> str:
+    """The instrument the timeline draws as mood: the course's depression measure, else PHQ-9."""
+    return course.protocol.depression_measure if course else DEPRESSION_MEASURE
 
 
 def _event_label(event: LifeEvent) -> str:
@@ -318,6 +328,7 @@ def _timeline_page(request: AuthedRequest, client: Client, status: int = 200, **
         course=course,
         events=events,
         timeline=_timeline(client, course, events),
+        mood_measure=_(get_instrument(mood_measure(course)).short_name),
         event_form=forms.get("event_form") or EventForm(people=client.people.all()),
         onset_form=forms.get("onset_form")
         or OnsetForm(initial={"onset_date": course.onset_date if course else None}),

@@ -406,7 +406,8 @@ def test_interval_rows_lists_each_held_session_side_by_side(
     work.save_interval(alice, number(course_a, 5), mood=9, events="not held yet")
     with django_assert_num_queries(1):
         rows = work.interval_rows(course_a)
-    assert [(r.number, r.date, r.mood, r.phq9, r.events) for r in rows] == [
+    assert {r.measure for r in rows} == {"PHQ-9"}
+    assert [(r.number, r.date, r.mood, r.depression, r.events) for r in rows] == [
         (1, date(2026, 3, 2), None, 18, ""),
         (2, date(2026, 3, 9), 3, None, "Row with Joe."),
         (4, date(2026, 3, 23), 6, 12, "Talked it through with Joe."),
@@ -428,3 +429,21 @@ def test_the_interval_table_partial_shows_mood_phq9_and_events(alice: User, cour
     assert '<td data-label="Mood (0–10)">—</td>' in html  # session 1 had no interval
     empty = render_to_string("courses/_interval_table.html", {"interval_rows": []})
     assert "No sessions held yet." in empty
+
+
+def test_an_ipt_a_interval_table_shows_the_phqa(alice: User, client_a: Any) -> None:
+    from openipt.courses.actions import start_course
+
+    client_a.date_of_birth = date(2011, 5, 1)  # 14 when the course starts
+    client_a.save(update_fields=["date_of_birth"])
+    course = start_course(alice, client_a, protocol_key="ipt-adolescent", start_date=date(2026, 3, 2))
+    session = number(course, 1)
+    record_attendance(alice, session, attendance="attended", modality="in_person")
+    at = datetime.combine(session.scheduled_date, time(10), tzinfo=UTC)
+    answers = [3, 3, 3, 3, 2, 0, 0, 0, 0, 1, 1, 0, 0]  # PHQ-A total 14
+    record_response(alice, client_a, instrument="phqa", answers=answers, session=session, completed_at=at)
+
+    html = render_to_string("courses/_interval_table.html", {"interval_rows": work.interval_rows(course)})
+
+    assert '<th scope="col">PHQ-A</th>' in html
+    assert '<td data-label="PHQ-A">14</td>' in html

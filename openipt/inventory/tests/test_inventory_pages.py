@@ -300,3 +300,20 @@ def test_facts_for_gives_people_events_and_onset_in_two_queries(
 
 def test_facts_for_a_client_without_a_course(alice: User, client_a: Client) -> None:
     assert facts_for(client_a, None) == ([], [], None)
+
+
+def test_an_ipt_a_timeline_draws_the_phqa_as_mood(client: HttpClient, alice: User, client_a: Client) -> None:
+    from openipt.courses.actions import start_course
+
+    client_a.date_of_birth = date(2011, 5, 1)  # 14 when the course starts
+    client_a.save(update_fields=["date_of_birth"])
+    course = start_course(alice, client_a, protocol_key="ipt-adolescent", start_date=date(2026, 3, 2))
+    session = course.sessions.order_by("number").first()
+    record_response(alice, client_a, instrument="phqa", answers=[2] * 9 + [1, 1, 0, 0], session=session)
+    add_event(alice, client_a, kind="job_loss", on=date(2025, 11, 3))
+    client.force_login(alice)
+
+    html = client.get(timeline_url(client_a)).content.decode()
+
+    assert "PHQ-A total on Tue 10 Mar 2026: 18 of 27" in html
+    assert "and PHQ-A totals as a measure of mood" in html
