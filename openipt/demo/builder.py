@@ -6,6 +6,7 @@ scores and alerts are exactly what real use would produce. All people here are i
 
 from __future__ import annotations
 
+import calendar
 import random
 import secrets
 from dataclasses import dataclass
@@ -61,11 +62,29 @@ from openipt.safety.plans import save_safety_plan
 
 
 @dataclass(frozen=True)
+class Born:
+    """A demo client's birthday and age on the day the demo is built, so that a demo built in any
+    year has the same ages (the adolescents stay within IPT-A's 12-17)."""
+
+    month: int
+    day: int
+    age: int
+
+    def on(self, today: date) -> date:
+        """The date of birth that makes the client `age` on `today` (29 Feb: 28 Feb that year)."""
+        year = today.year - self.age
+        if (self.month, self.day) > (today.month, today.day):
+            year -= 1  # this year's birthday is still to come
+        day = min(self.day, calendar.monthrange(year, self.month)[1])
+        return date(year, self.month, day)
+
+
+@dataclass(frozen=True)
 class DemoClient:
     given: str
     family: str
     preferred: str
-    born: date
+    born: Born
     identifier: str
     protocol: str
     held: int  # sessions already held
@@ -80,24 +99,26 @@ class DemoClient:
 PORTAL_CLIENT = "NS-1003"
 
 NORTHSIDE = [
-    DemoClient("Maya", "Okafor", "", date(1988, 4, 12), "NS-1001", "ipt-standard", 2, 19, -0.6),
+    DemoClient("Maya", "Okafor", "", Born(4, 12, age=38), "NS-1001", "ipt-standard", 2, 19, -0.6),
     DemoClient(
-        "Thomas", "Brennan", "Tom", date(1961, 9, 3), "NS-1002", "ipt-standard", 6, 17, -0.9, risk_now=2
+        "Thomas", "Brennan", "Tom", Born(9, 3, age=65), "NS-1002", "ipt-standard", 6, 17, -0.9, risk_now=2
     ),
-    DemoClient("Priya", "Natarajan", "", date(1993, 1, 27), "NS-1003", "ipt-standard", 9, 21, -1.2),
-    DemoClient("Samuel", "Adeyemi", "Sam", date(1979, 11, 30), "NS-1004", "ipt-standard", 14, 16, -0.8),
-    DemoClient("Grace", "Lindqvist", "", date(1952, 6, 8), "NS-1005", "ipt-standard", 11, 18, 0.1),
-    DemoClient("Ruth", "Kowalczyk", "", date(1990, 2, 14), "NS-1006", "ipt-brief", 4, 14, -1.0),
-    DemoClient("Daniel", "Achterberg", "Dan", date(1985, 8, 19), "NS-1007", "ipt-brief", 7, 15, -1.1, "dave"),
-    DemoClient("Leila", "Haddad", "", date(2009, 3, 2), "NS-1008", "ipt-adolescent", 3, 17, -0.7, "dave"),
-    DemoClient("Oisín", "Fahy", "", date(2010, 10, 21), "NS-1009", "ipt-adolescent", 8, 20, -1.3),
-    DemoClient("Helen", "Marsh", "", date(1970, 5, 5), "NS-1010", "ipt-maintenance", 4, 6, -0.2),
-    DemoClient("Jonah", "Whitfield", "", date(1998, 12, 1), "NS-1011", "ipt-standard", 0, 0, 0.0, "dave"),
+    DemoClient("Priya", "Natarajan", "", Born(1, 27, age=33), "NS-1003", "ipt-standard", 9, 21, -1.2),
+    DemoClient("Samuel", "Adeyemi", "Sam", Born(11, 30, age=46), "NS-1004", "ipt-standard", 14, 16, -0.8),
+    DemoClient("Grace", "Lindqvist", "", Born(6, 8, age=74), "NS-1005", "ipt-standard", 11, 18, 0.1),
+    DemoClient("Ruth", "Kowalczyk", "", Born(2, 14, age=36), "NS-1006", "ipt-brief", 4, 14, -1.0),
+    DemoClient(
+        "Daniel", "Achterberg", "Dan", Born(8, 19, age=41), "NS-1007", "ipt-brief", 7, 15, -1.1, "dave"
+    ),
+    DemoClient("Leila", "Haddad", "", Born(3, 2, age=16), "NS-1008", "ipt-adolescent", 3, 17, -0.7, "dave"),
+    DemoClient("Oisín", "Fahy", "", Born(10, 21, age=16), "NS-1009", "ipt-adolescent", 8, 20, -1.3),
+    DemoClient("Helen", "Marsh", "", Born(5, 5, age=56), "NS-1010", "ipt-maintenance", 4, 6, -0.2),
+    DemoClient("Jonah", "Whitfield", "", Born(12, 1, age=27), "NS-1011", "ipt-standard", 0, 0, 0.0, "dave"),
     DemoClient(
         "Amara",
         "Nwosu",
         "",
-        date(1983, 7, 16),
+        Born(7, 16, age=43),
         "NS-1012",
         "ipt-standard",
         4,
@@ -108,13 +129,13 @@ NORTHSIDE = [
     ),
 ]
 RIVERSIDE = [
-    DemoClient("Ivan", "Petrov", "", date(1975, 1, 9), "RS-2001", "ipt-standard", 5, 18, -1.0, "charlie"),
-    DemoClient("Chloe", "Dubois", "", date(1991, 4, 23), "RS-2002", "ipt-brief", 3, 12, -0.8, "charlie"),
+    DemoClient("Ivan", "Petrov", "", Born(1, 9, age=51), "RS-2001", "ipt-standard", 5, 18, -1.0, "charlie"),
+    DemoClient("Chloe", "Dubois", "", Born(4, 23, age=35), "RS-2002", "ipt-brief", 3, 12, -0.8, "charlie"),
     DemoClient(
         "Ngozi",
         "Eze",
         "",
-        date(1966, 10, 2),
+        Born(10, 2, age=60),
         "RS-2003",
         "ipt-standard",
         10,
@@ -313,7 +334,7 @@ class DemoBuilder:
             given_name=spec.given,
             family_name=spec.family,
             preferred_name=spec.preferred,
-            date_of_birth=spec.born,
+            date_of_birth=spec.born.on(self.today),
             email="",
             phone="",
             locale=spec.locale,

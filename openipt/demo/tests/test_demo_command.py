@@ -195,3 +195,21 @@ def test_it_refuses_a_database_with_data(north: Organisation, tmp_path: Path) ->
     assert list(Organisation.objects.all()) == [north]
     assert not User.objects.exists()
     assert not (tmp_path / "demo-logins.txt").exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_built_years_later_keeps_its_clients_ages(time_machine) -> None:
+    """Dates of birth follow the day the demo is built: built in 2030, the adolescents are still
+    12-17 and every course suits its protocol's ages on its first day."""
+    later = datetime(2030, 6, 15, 9, 0, tzinfo=UTC)
+    time_machine.move_to(later, tick=False)
+    run()
+    today = timezone.localdate()
+    assert today.year == 2030
+    teens = Client.objects.filter(courses__protocol_key="ipt-adolescent").distinct()
+    assert sorted(c.given_name for c in teens) == ["Leila", "Oisín"]
+    assert all(12 <= c.age_on(today) <= 17 for c in teens)
+    courses = Course.objects.select_related("client")
+    assert courses.count() > 10
+    for course in courses:
+        assert course.protocol.suits_age(course.client.age_on(course.start_date)), course.client.given_name
