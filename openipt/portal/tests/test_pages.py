@@ -136,9 +136,12 @@ def test_a_client_user_of_another_organisation_reaches_nothing(
 def test_portal_users_reach_no_staff_page(alice: User, client_a: Client, course_a: Course) -> None:
     http = signed_in(joined(alice, client_a))
 
-    for url in ("/", "/clients/", f"/clients/{client_a.pk}/", f"/portal/clients/{client_a.pk}/invite/"):
+    for url in ("/clients/", f"/clients/{client_a.pk}/", f"/portal/clients/{client_a.pk}/invite/"):
         response = http.get(url) if "invite" not in url else http.post(url, {"kind": "code"})
         assert response.status_code in (403, 404), url
+    assert http.post("/").status_code == 403
+    root = http.get("/")  # the site's root (a bookmark, a typed address) leads to the portal
+    assert (root.status_code, root["Location"]) == (302, "/portal/")
     assert PortalAccount.objects.count() == 1
 
 
@@ -159,7 +162,7 @@ def test_a_client_lost_on_a_staff_or_missing_page_is_led_back_and_to_crisis_help
     alice: User, client_a: Client
 ) -> None:
     http = signed_in(joined(alice, client_a))
-    for url, status in (("/", 403), ("/portal/questionnaires/999999/phq9/", 404)):
+    for url, status in (("/clients/", 403), ("/portal/questionnaires/999999/phq9/", 404)):
         response = http.get(url)
         body = response.content.decode()
         assert response.status_code == status, url
