@@ -149,7 +149,8 @@ def _choice_errors(chosen: list[str], rationale: str, dispute_stage: str) -> dic
     try:
         rules.validate_choice(chosen)
     except rules.ChoiceError as exc:
-        errors["areas"] = [_(exc.template).format(**exc.params)]
+        # The params are problem-area names (gettext_noop'd in the pure module): translate them too.
+        errors["areas"] = [_(exc.template).format(**{k: _(v) for k, v in exc.params.items()})]
     if not rationale:
         errors["rationale"] = [_("Write why you chose this area: what in the client's story points to it.")]
     elif len(rationale) > MAX_NOTE:

@@ -232,3 +232,17 @@ def test_every_problem_is_named_at_once(client: HttpClient, alice: User, course_
     assert response.status_code == 400
     assert set(response.context["choose_form"].errors) == {"areas", "rationale", "dispute_stage"}
     assert not Formulation.objects.exists()
+
+
+def test_a_repeated_area_is_named_in_the_users_language(
+    alice: User, course_a: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openipt.courses import formulation_actions
+
+    translations = {"role dispute": "conflit de rôle"}
+    monkeypatch.setattr(formulation_actions, "_", lambda text: translations.get(text, text))
+    with pytest.raises(ValidationError) as refused:
+        choose(alice, course_a, areas=["role_dispute", "role_dispute"], rationale="Because")
+    assert refused.value.message_dict["areas"] == [
+        "conflit de rôle is chosen more than once: choose each problem area once."
+    ]
