@@ -47,6 +47,7 @@ def course_with(
     planned: int = 16,
     risk_at: int | None = None,
     skip: Sequence[int] = (),
+    protocol: str = "ipt-standard",
 ) -> Course:
     """A client whose first len(totals) sessions were held, with every due measure recorded (except at
     the session numbers in `skip`); the next session is two days from today."""
@@ -56,19 +57,18 @@ def course_with(
         clinic_identifier=f"ID-{family_name}",
         given_name="Client",
         family_name=family_name,
-        date_of_birth=date(1980, 1, 1),
+        date_of_birth=date(2011, 1, 1) if protocol == "ipt-adolescent" else date(1980, 1, 1),
     )
     start = TODAY - timedelta(weeks=len(totals)) + timedelta(days=2)
-    course = start_course(
-        user, client, protocol_key="ipt-standard", start_date=start, planned_sessions=planned
-    )
+    course = start_course(user, client, protocol_key=protocol, start_date=start, planned_sessions=planned)
     for session, total in zip(course.sessions.order_by("number"), totals, strict=False):
         record_attendance(user, session, attendance=Attendance.ATTENDED, modality="in_person")
         if session.number in skip:
             continue
         at = datetime.combine(session.scheduled_date, time(10), tzinfo=UTC)
         for key in course.protocol.measures_due(session.number, planned):
-            answers = phq9(total, 1 if session.number == risk_at else 0) if key == "phq9" else [1] * 7
+            depression = phq9(total, 1 if session.number == risk_at else 0)
+            answers = {"phq9": depression, "phqa": [*depression, 0, 0, 0, 0]}.get(key, [1] * 7)
             record_response(user, client, instrument=key, answers=answers, session=session, completed_at=at)
     return course
 
@@ -380,3 +380,17 @@ def test_a_client_named_in_the_emergency_access_table_is_in_the_access_log(
         )
     )
     assert calm.pk in read
+
+
+def test_an_ipt_a_course_with_worsening_phqa_scores_needs_attention(
+    client: HttpClient, bob: User, alice: User, north_team: Team
+) -> None:
+    course_with(alice, north_team, "Young", [16, 17, 18, 18, 19, 19], planned=12, protocol="ipt-adolescent")
+    client.force_login(bob)
+
+    response = client.get(URL)
+
+    assert family_names(response) == ["Young"]
+    assert response.context["counts"]["not_on_track"] == 1
+    (young,) = attention_rows(response.content.decode())
+    assert "Not on track" in young and "PHQ-A of 19 at session 6 is above the expected range" in young
