@@ -123,8 +123,12 @@ CLASSES: dict[str, Callable[[str, str], bool]] = {
     "public": lambda role, _: True,
 }
 
-# Refusals that redirect instead: a client who opens the site's root goes to their portal.
-SENT_TO_PORTAL = {("client", "get", "courses:caseload")}
+# Refusals that redirect instead: whoever opens the site's root and may not enter clinical pages
+# goes where their OpenIPT begins (a client's portal, an administrator's user list).
+SENT_TO_PORTAL = {
+    ("client", "get", "courses:caseload"): "portal:home",
+    ("admin", "get", "courses:caseload"): "accounts:user-list",
+}
 
 ROUTES = {
     # clinical pages that show a record (GET), some also take a write (POST: clinicians only)
@@ -750,8 +754,9 @@ def matrix_failures(http: HttpClient, role: str, sets: dict[str, dict[str, Any]]
                         failures.append(f"{where}: reading gave {status}, not 200")
                 else:
                     if (role, method, route.name) in SENT_TO_PORTAL and status == 302:
-                        if response["Location"] != reverse("portal:home"):
-                            failures.append(f"{where}: sent to {response['Location']}, not the portal")
+                        landing = reverse(SENT_TO_PORTAL[(role, method, route.name)])
+                        if response["Location"] != landing:
+                            failures.append(f"{where}: sent to {response['Location']}, not {landing}")
                         continue
                     if status not in (403, 404, 405):
                         failures.append(f"{where}: got {status}, expected 403/404")

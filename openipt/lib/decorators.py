@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from openipt.access import rules
-from openipt.accounts.models import Role
 
 
 def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -20,9 +19,10 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not rules.may_enter_clinical_pages(request.user):
-            if _client_at_root(request):
-                # The site's root is where a bookmark or a typed address lands: a client there
-                # is sent to their portal. Every other staff page still refuses them.
+            if _at_root(request):
+                # The site's root is where a bookmark or a typed address lands: whoever may not
+                # enter clinical pages is sent where their OpenIPT begins (a client's portal, an
+                # administrator's user list). Every other staff page still refuses them.
                 return HttpResponseRedirect(rules.landing_url(request.user))
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -30,9 +30,8 @@ def clinical_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapper
 
 
-def _client_at_root(request: HttpRequest) -> bool:
-    user_role = getattr(request.user, "role", None)
-    return request.method in ("GET", "HEAD") and request.path_info == "/" and user_role == Role.CLIENT
+def _at_root(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and request.path_info == "/"
 
 
 def admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -184,8 +184,10 @@ def test_it_shows_charlie_his_own_clients_only(client: HttpClient, charlie: User
 
 
 def test_it_refuses_the_admin(client: HttpClient, erin: User, course_a: Course) -> None:
+    """No caseload for an administrator: the root sends them to the user list (test below)."""
     client.force_login(erin)
-    assert client.get(URL).status_code == 403
+    response = client.get(URL)
+    assert response.status_code == 302 and course_a.client.family_name not in response.content.decode()
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(client: HttpClient) -> None:
@@ -275,6 +277,14 @@ def test_it_sends_a_signed_in_client_from_the_root_to_their_portal(client: HttpC
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:home")
+
+
+def test_it_sends_an_administrator_from_the_root_to_the_user_list(client: HttpClient, erin: Any) -> None:
+    """Found walking the release: erin's bookmark of / gave a 403 page."""
+    client.force_login(erin)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:user-list")
 
 
 def test_a_client_still_gets_a_refusal_on_other_staff_pages(
