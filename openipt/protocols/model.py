@@ -168,8 +168,8 @@ SESSION_COUNT_FIXED_ERROR: Final = gettext_noop(
 class SessionCountError(ValueError):
     """A session count outside the protocol's range; `template % params` is the message.
 
-    `params["protocol"]` is the protocol's key (for logs and developers); people see its name,
-    through `message()`, never the key.
+    `params["protocol"]` is the protocol's name, never its key; `message()` translates template and
+    name for the person reading it.
     """
 
     template = SESSION_COUNT_ERROR
@@ -179,7 +179,8 @@ class SessionCountError(ValueError):
         self.protocol_name = protocol_name or str(params.get("protocol", ""))
         if params.get("min") == params.get("max"):
             self.template = SESSION_COUNT_FIXED_ERROR
-        super().__init__(self.template % params)
+        # the name even here: the message may reach a person through any caller
+        super().__init__(self.template % {**params, "protocol": self.protocol_name})
 
     def message(self, gettext: Callable[[str], str]) -> str:
         """The message for a person: template and protocol name translated with `gettext`."""
@@ -255,7 +256,7 @@ class Protocol:
         """Raise SessionCountError (a ValueError) unless a contract may set `n` sessions."""
         if not self.min_sessions <= n <= self.max_sessions:
             raise SessionCountError(
-                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.key, "count": n},
+                {"min": self.min_sessions, "max": self.max_sessions, "protocol": self.name, "count": n},
                 self.name,
             )
 

@@ -155,5 +155,5 @@ def test_each_role_lands_where_its_openipt_begins(
         page = client.get(landing)
         assert page.status_code == 200
         assert f'<a class="brand" href="{landing}">' in page.content.decode()
-    refused = client.get(reverse("courses:caseload")).content.decode()  # erin, still signed in
+    refused = client.get(reverse("clients:list")).content.decode()  # erin, still signed in
     assert f'<a href="{reverse("accounts:user-list")}">Back to OpenIPT</a>' in refused

@@ -230,7 +230,8 @@ def test_the_password_is_confirmed_before_enrolling(client: HttpClient, alice: U
 def test_portal_clients_are_not_asked(client: HttpClient, north: Organisation) -> None:
     portal = make_user("portal", north, Role.CLIENT)
     client.force_login(portal)
-    assert client.get(CASELOAD).status_code == 403  # their own refusal, not the MFA redirect
+    response = client.get(CASELOAD)  # the root sends them to their portal, not to the MFA set-up
+    assert (response.status_code, response["Location"]) == (302, reverse("portal:home"))
 
 
 @pytest.mark.usefixtures("frozen")
