@@ -202,51 +202,45 @@ def reset_mfa(admin: User, user: User, *, request: HttpRequest | None = None) ->
     logger.info("two-factor authentication of user %s reset by administrator %s", user.pk, admin.pk)
 
 
-@transaction.atomic
 def update_organisation_settings(
     admin: User,
     *,
     time_zone: str,
     working_days: Iterable[int],
+    country: str | None = None,
+    crisis_phone: str | None = None,
     request: HttpRequest | None = None,
 ) -> Organisation:
-    """Set the administrator's organisation's time zone (an IANA name) and working days.
+    """Set the administrator's organisation's settings, naming every problem at once: its time
+    zone (an IANA name), working days, country (how phone numbers are read; None keeps it) and
+    its own number for clients in crisis (shown before the national lines; None keeps it).
 
     Sessions keep their date and clock time; new schedules, moves and cancellations keep to the
     new working days. Audited as `organisation.settings`.
     """
+    errors: dict[str, list[str]] = {}
     if time_zone not in zoneinfo.available_timezones():
-        raise ValidationError({"time_zone": _("Choose a time zone from the list, such as Europe/London.")})
+        errors["time_zone"] = [_("Choose a time zone from the list, such as Europe/London.")]
     days = sorted(set(working_days))
     if not days or any(not 0 <= d <= 6 for d in days):
-        raise ValidationError({"working_days": _("Choose at least one working day.")})
-    org = Organisation.objects.select_for_update().get(pk=admin.organisation_id or 0)
-    org.time_zone = time_zone
-    org.working_days = "".join(str(d) for d in days)
-    org.save(update_fields=["time_zone", "working_days"])
-    record(admin, "organisation.settings", obj=org, request=request)
-    return org
-
-
-def set_clinic_contact(
-    admin: User, *, country: str, crisis_phone: str, request: HttpRequest | None = None
-) -> Organisation:
-    """The organisation's country (how phone numbers are read) and its own number for clients in
-    crisis (shown to them before the national lines). Every problem is named at once."""
-    country = country.strip().upper()
-    errors: dict[str, list[str]] = {}
-    if country and country not in phonenumbers.SUPPORTED_REGIONS:
-        errors["country"] = [_("Write the country as its two-letter code, e.g. GB, IE or US.")]
+        errors["working_days"] = [_("Choose at least one working day.")]
     with transaction.atomic():
-        organisation = Organisation.objects.select_for_update().get(pk=admin.organisation_id or 0)
-        region = phones.region_of(country, organisation.default_locale)
-        try:
-            number = phones.normalise(crisis_phone, region)
-        except ValidationError as e:
-            errors["crisis_phone"] = e.messages
+        org = Organisation.objects.select_for_update().get(pk=admin.organisation_id or 0)
+        country = org.country if country is None else country.strip().upper()
+        if country and country not in phonenumbers.SUPPORTED_REGIONS:
+            errors["country"] = [_("Write the country as its two-letter code, e.g. GB, IE or US.")]
+            country = org.country
+        number = org.crisis_phone
+        if crisis_phone is not None:
+            try:
+                number = phones.normalise(crisis_phone, phones.region_of(country, org.default_locale))
+            except ValidationError as e:
+                errors["crisis_phone"] = e.messages
         if errors:
             raise ValidationError(errors)
-        organisation.country, organisation.crisis_phone = country, number
-        organisation.save(update_fields=["country", "crisis_phone"])
-        record(admin, "organisation.contact", obj=organisation, request=request)
-    return organisation
+        org.time_zone = time_zone
+        org.working_days = "".join(str(d) for d in days)
+        org.country, org.crisis_phone = country, number
+        org.save(update_fields=["time_zone", "working_days", "country", "crisis_phone"])
+        record(admin, "organisation.settings", obj=org, request=request)
+    return org

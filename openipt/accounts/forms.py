@@ -88,6 +88,18 @@ class OrganisationSettingsForm(forms.Form):
             "No session is booked on a closed day; one that would fall there moves to the next working day."
         ),
     )
+    country = forms.CharField(
+        label=_("Country"),
+        required=False,
+        max_length=2,
+        help_text=_("Two letters, e.g. GB, IE or US: phone numbers are read as people write them there."),
+    )
+    crisis_phone = forms.CharField(
+        label=_("Your clinic's number for clients in crisis"),
+        required=False,
+        max_length=40,
+        help_text=_("Shown to clients first, on every page of their portal, before the national lines."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

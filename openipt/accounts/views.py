@@ -58,43 +58,13 @@ class CrisisResourceForm(forms.ModelForm):
         ]
 
 
-class ClinicContactForm(forms.Form):
-    country = forms.CharField(
-        label=gettext_lazy("Country"),
-        required=False,
-        max_length=2,
-        help_text=gettext_lazy(
-            "Two letters, e.g. GB, IE or US: phone numbers are read as people write them there."
-        ),
-    )
-    crisis_phone = forms.CharField(
-        label=gettext_lazy("Your clinic's number for clients in crisis"),
-        required=False,
-        max_length=40,
-        help_text=gettext_lazy(
-            "Shown to clients first, on every page of their portal, before the national lines."
-        ),
-    )
-
-
 @admin_view
 def crisis_list(request: AuthedRequest) -> HttpResponse:
-    """The crisis lines by locale, and the clinic's own number and country (`?clinic` form)."""
+    """The crisis lines by locale (the clinic's own number is an organisation setting)."""
     organisation = request.user.organisation
     assert organisation is not None  # admin_view guarantees an organisation
-    clinic_post = request.method == "POST" and "clinic" in request.POST
-    initial = {"country": organisation.country, "crisis_phone": organisation.crisis_phone}
-    clinic_form = ClinicContactForm(request.POST if clinic_post else None, initial=initial)
-    form = CrisisResourceForm(request.POST if request.method == "POST" and not clinic_post else None)
-    if clinic_post and clinic_form.is_valid():
-        try:
-            actions.set_clinic_contact(request.user, request=request, **clinic_form.cleaned_data)
-        except ValidationError as exc:
-            apply_error(clinic_form, exc)
-        else:
-            messages.success(request, _("Your clinic's number and country are saved."))
-            return redirect("accounts:crisis-list")
-    elif request.method == "POST" and not clinic_post and form.is_valid():
+    form = CrisisResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             add_crisis_resource(request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
@@ -105,13 +75,8 @@ def crisis_list(request: AuthedRequest) -> HttpResponse:
     resources = CrisisResource.objects.filter(organisation_id=organisation.pk).order_by(
         "locale", "-is_emergency", "position", "name"
     )
-    context = {"resources": resources, "form": form, "clinic_form": clinic_form, "organisation": organisation}
-    return render(
-        request,
-        "accounts/crisis_list.html",
-        context,
-        status=400 if form.errors or clinic_form.errors else 200,
-    )
+    context = {"resources": resources, "form": form, "organisation": organisation}
+    return render(request, "accounts/crisis_list.html", context, status=400 if form.errors else 200)
 
 
 @admin_view
@@ -244,9 +209,14 @@ user_mfa_reset = _user_post(
 
 @admin_view
 def organisation_settings(request: AuthedRequest) -> HttpResponse:
-    """The organisation's time zone and working days."""
+    """The organisation's time zone, working days, country and its own crisis number."""
     org = Organisation.objects.get(pk=request.user.organisation_id or 0)  # admin_view: has one
-    initial = {"time_zone": org.time_zone, "working_days": sorted(org.working_weekdays)}
+    initial = {
+        "time_zone": org.time_zone,
+        "working_days": sorted(org.working_weekdays),
+        "country": org.country,
+        "crisis_phone": org.crisis_phone_display,  # as people write it, not E.164
+    }
     form = OrganisationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

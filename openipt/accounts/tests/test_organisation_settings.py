@@ -91,3 +91,37 @@ def test_new_schedules_follow_the_working_days(erin: User, alice: User, client_a
 
     assert {s.scheduled_date for s in course.sessions.all()} >= {date(2026, 3, 3), date(2026, 3, 10)}
     assert {s.scheduled_date.weekday() for s in course.sessions.all()} == {1}
+
+
+def test_the_clinics_country_and_crisis_number_are_organisation_settings(
+    client: HttpClient, erin: User, north: Organisation
+) -> None:
+    """One place for the organisation's settings (found walking it: the country and the clinic's
+    crisis number were on the crisis-lines page, where an administrator did not look)."""
+    client.force_login(erin)
+    data = {"time_zone": "Europe/London", "working_days": ["0", "1", "2", "3", "4"]}
+
+    response = client.post(URL, {**data, "country": "gb", "crisis_phone": "0113 496 0000"})
+
+    assert response.status_code == 302
+    north.refresh_from_db()
+    assert (north.country, north.crisis_phone) == ("GB", "+441134960000")
+    assert 'value="0113 496 0000"' in client.get(URL).content.decode()  # shown as people write it
+    crisis_page = client.get(reverse("accounts:crisis-list")).content.decode()
+    assert "0113 496 0000" in crisis_page and f'href="{URL}"' in crisis_page
+
+
+def test_every_problem_is_named_at_once_and_nothing_changes(
+    client: HttpClient, erin: User, north: Organisation
+) -> None:
+    client.force_login(erin)
+
+    response = client.post(
+        URL, {"time_zone": "Europe/London", "working_days": ["0"], "country": "ZZ", "crisis_phone": "12"}
+    )
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"country", "crisis_phone"}
+    north.refresh_from_db()
+    assert (north.working_days, north.country, north.crisis_phone) == ("01234", "", "")
