@@ -175,16 +175,15 @@ def sign_in_link(request: HttpRequest) -> HttpResponse:
     problem = ""
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip().lower()
-        by_name = over_limit("link-user:" + tokens.digest(username), limit=5, window_seconds=WINDOW)
-        by_ip = over_limit(f"link-ip:{client_ip(request)}", limit=5, window_seconds=WINDOW)
-        if by_name or by_ip:
-            problem = _("Too many links asked for. Wait 15 minutes, then try again.")
-        else:
-            started = _clock()
-            link_base = request.build_absolute_uri(reverse("portal:sign-in"))
-            actions.send_sign_in_link(username, request=request, link_base=link_base)
-            _pad_to_floor(started)
-            sent = True
+        link_base = request.build_absolute_uri(reverse("portal:sign-in"))
+        problem = _answer_alike(
+            request,
+            "link",
+            username,
+            lambda: actions.send_sign_in_link(username, request=request, link_base=link_base),
+            too_many=_("Too many links asked for. Wait 15 minutes, then try again."),
+        )
+        sent = not problem
     context = {"form": form, "sent": sent, "problem": problem}
     return render(request, "portal/sign_in_link.html", context, status=429 if problem else 200)
 
@@ -197,19 +196,34 @@ def forgotten_username(request: HttpRequest) -> HttpResponse:
     problem = ""
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
-        by_email = over_limit("name-email:" + tokens.digest(email), limit=5, window_seconds=WINDOW)
-        by_ip = over_limit(f"name-ip:{client_ip(request)}", limit=5, window_seconds=WINDOW)
-        if by_email or by_ip:
-            problem = _("Too many tries. Wait 15 minutes, then try again.")
-        else:
-            started = _clock()
-            sign_in_url = request.build_absolute_uri(reverse("account_login"))
-            actions.send_usernames(email, request=request, sign_in_url=sign_in_url)
-            _pad_to_floor(started)
-            sent = True
+        sign_in_url = request.build_absolute_uri(reverse("account_login"))
+        problem = _answer_alike(
+            request,
+            "name",
+            email,
+            lambda: actions.send_usernames(email, request=request, sign_in_url=sign_in_url),
+            too_many=_("Too many tries. Wait 15 minutes, then try again."),
+        )
+        sent = not problem
     context = {"form": form, "sent": sent, "problem": problem}
     status = 429 if problem else 400 if form.errors else 200
     return render(request, "portal/forgotten_username.html", context, status=status)
+
+
+def _answer_alike(
+    request: HttpRequest, kind: str, asked: str, send: Callable[[], object], *, too_many: str
+) -> str:
+    """Send what a client asked for by e-mail, giving the same answer at the same time whether or
+    not the account exists: limited per `asked` (username or address) and per asker, then padded
+    to the floor. Returns the refusal to show, or "" when sent."""
+    by_asked = over_limit(f"{kind}-asked:" + tokens.digest(asked), limit=5, window_seconds=WINDOW)
+    by_ip = over_limit(f"{kind}-ip:{client_ip(request)}", limit=5, window_seconds=WINDOW)
+    if by_asked or by_ip:
+        return too_many
+    started = _clock()
+    send()
+    _pad_to_floor(started)
+    return ""
 
 
 def _pad_to_floor(started: float) -> None:
