@@ -4,15 +4,12 @@ column rebuilds the history table on SQLite, which drops its append-only trigger
 
 from django.db import migrations, models
 
-from openipt.lib.db.guards import create_sql, drop_sql
+from openipt.lib.db.guards import remaking_triggers
 
 TABLES = ["courses_historicalcontract"]
 
 
-def remake_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in [*drop_sql(vendor, TABLES), *create_sql(vendor, TABLES)]:
-        schema_editor.execute(sql, params=None)
+remake_triggers = remaking_triggers(TABLES)
 
 
 class Migration(migrations.Migration):

@@ -7,15 +7,12 @@ import django.db.models.manager
 from django.conf import settings
 from django.db import migrations, models
 
-from openipt.lib.db.guards import create_sql, drop_sql
+from openipt.lib.db.guards import remaking_triggers
 
 TABLES = ["inventory_historicalperson"]
 
 
-def remake_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in [*drop_sql(vendor, TABLES), *create_sql(vendor, TABLES)]:
-        schema_editor.execute(sql, params=None)
+remake_triggers = remaking_triggers(TABLES)
 
 
 class Migration(migrations.Migration):

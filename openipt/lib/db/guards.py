@@ -175,6 +175,19 @@ def drop_sql(vendor: str, tables: list[str] | None = None) -> list[str]:
     return []
 
 
+def remaking_triggers(tables: list[str]) -> Any:
+    """A migration's RunPython function that drops and makes again the triggers of `tables`: a
+    migration that rebuilds one of them on SQLite (adding a column with a default, most
+    AlterFields) runs it after the rebuild, and in reverse before it."""
+
+    def remake_triggers(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        for sql in [*drop_sql(vendor, tables), *create_sql(vendor, tables)]:
+            schema_editor.execute(sql, params=None)
+
+    return remake_triggers
+
+
 M = TypeVar("M", bound=models.Model)
 
 
